@@ -1,0 +1,326 @@
+//! Element types: what an array may hold (storage), what arithmetic runs in (compute), and
+//! how the two convert.
+//!
+//! NumPy separates three types, and bit-exactness needs all three:
+//! - the *storage* type of the data (`f32`, `i16`, `Complex<f32>`, ...);
+//! - the *coefficient* type the spacing arithmetic runs in (`2. * h`, `-1.5 / h`, the
+//!   non-uniform `a, b, c`), which is the spacing's own dtype, or `f64` for a Python float;
+//! - the *compute* type of `f[i+1] - f[i-1]` and friends: NumPy's promotion of the data's type
+//!   with the spacing's (NEP 50), e.g. `f32` data with `f64` coordinates computes in `f64` and
+//!   rounds to `f32` only when the result is stored.
+
+use half::f16;
+use num_complex::Complex;
+use std::fmt::Debug;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use crate::exec::{self, AxisJob};
+use crate::options::Precision;
+
+/// A real floating type in which spacing and coefficient arithmetic runs.
+///
+/// Every `Real` converts to `f64` exactly, so coefficients travel as `f64` between the plan and
+/// the kernels and are rounded at most once, into the compute type.
+pub trait Real:
+    Copy
+    + Send
+    + Sync
+    + PartialEq
+    + Debug
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + 'static
+{
+    /// Round an `f64` to this type (round-to-nearest-even, like a C cast).
+    fn from_f64(x: f64) -> Self;
+    /// Widen to `f64`; always exact.
+    fn to_f64(self) -> f64;
+}
+
+impl Real for f64 {
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Real for f32 {
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Real for f16 {
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        f16::from_f64(x)
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self.to_f64()
+    }
+}
+
+/// Arithmetic of a compute type, in the exact form NumPy's ufunc loops evaluate it.
+pub trait Compute: Copy + Send + Sync + 'static {
+    /// The real type of coefficients multiplying values of this type.
+    type Real: Real;
+    /// A divisor prepared once per axis (complex division precomputes a reciprocal).
+    type Divisor: Copy + Send + Sync;
+
+    fn divisor(d: Self::Real) -> Self::Divisor;
+    fn sub(self, other: Self) -> Self;
+    fn add(self, other: Self) -> Self;
+    fn div(self, d: Self::Divisor) -> Self;
+    /// `a * x` with `a` real: NumPy's `coefficient_array * f`.
+    fn scale(a: Self::Real, x: Self) -> Self;
+}
+
+macro_rules! real_compute {
+    ($t:ty) => {
+        impl Compute for $t {
+            type Real = $t;
+            type Divisor = $t;
+            #[inline(always)]
+            fn divisor(d: $t) -> $t {
+                d
+            }
+            #[inline(always)]
+            fn sub(self, other: Self) -> Self {
+                self - other
+            }
+            #[inline(always)]
+            fn add(self, other: Self) -> Self {
+                self + other
+            }
+            #[inline(always)]
+            fn div(self, d: $t) -> Self {
+                self / d
+            }
+            #[inline(always)]
+            fn scale(a: $t, x: Self) -> Self {
+                a * x
+            }
+        }
+    };
+}
+real_compute!(f64);
+real_compute!(f32);
+// half's f16 operators compute in f32 and round once to f16; f32 carries more than twice
+// f16's precision, so that equals a correctly rounded f16 operation, as NumPy's loops do.
+real_compute!(f16);
+
+/// A real divisor promoted to complex, the way NumPy divides `complex / (d + 0j)`.
+#[derive(Clone, Copy, Debug)]
+pub enum ComplexDivisor<R> {
+    /// `d == 0`: NumPy divides each part by `|d|` to produce signed infinities or NaN.
+    Zero(R),
+    /// Smith's algorithm with a zero imaginary part: `rat = 0/d`, `scl = 1/d`.
+    Reciprocal { rat: R, scl: R },
+}
+
+macro_rules! complex_compute {
+    ($r:ty) => {
+        impl Compute for Complex<$r> {
+            type Real = $r;
+            type Divisor = ComplexDivisor<$r>;
+            #[inline(always)]
+            fn divisor(d: $r) -> Self::Divisor {
+                if d == 0.0 {
+                    ComplexDivisor::Zero(d.abs())
+                } else {
+                    // NumPy: rat = in2i/in2r; scl = 1.0/(in2r + in2i*rat), with in2i = +0.
+                    let rat = 0.0 / d;
+                    ComplexDivisor::Reciprocal {
+                        rat,
+                        scl: 1.0 / (d + 0.0 * rat),
+                    }
+                }
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                Complex::new(self.re - o.re, self.im - o.im)
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                Complex::new(self.re + o.re, self.im + o.im)
+            }
+            #[inline(always)]
+            fn div(self, d: Self::Divisor) -> Self {
+                match d {
+                    ComplexDivisor::Zero(a) => Complex::new(self.re / a, self.im / a),
+                    ComplexDivisor::Reciprocal { rat, scl } => Complex::new(
+                        (self.re + self.im * rat) * scl,
+                        (self.im - self.re * rat) * scl,
+                    ),
+                }
+            }
+            #[inline(always)]
+            fn scale(a: $r, x: Self) -> Self {
+                // NumPy promotes `a` to `a + 0j` and its complex multiply rounds each part
+                // once (`fma(ar, xr, -(0 * xi))`): measured against NumPy 2.4, this decides
+                // the sign of underflowing products and the NaNs from infinite parts.
+                let zero: $r = 0.0;
+                Complex::new(
+                    a.mul_add(x.re, -(zero * x.im)),
+                    a.mul_add(x.im, zero * x.re),
+                )
+            }
+        }
+    };
+}
+complex_compute!(f32);
+complex_compute!(f64);
+
+/// Conversion of stored data into a compute type (NumPy's cast before arithmetic).
+pub trait Load<C>: Copy {
+    fn load(self) -> C;
+}
+
+/// Conversion of a computed value into the stored output type (NumPy's cast on assignment).
+pub trait Store<C>: Copy {
+    fn store(c: C) -> Self;
+}
+
+macro_rules! identity_cast {
+    ($($t:ty),*) => {$(
+        impl Load<$t> for $t {
+            #[inline(always)]
+            fn load(self) -> $t { self }
+        }
+        impl Store<$t> for $t {
+            #[inline(always)]
+            fn store(c: $t) -> $t { c }
+        }
+    )*};
+}
+identity_cast!(f64, f32, f16, Complex<f32>, Complex<f64>);
+
+impl Load<f64> for f32 {
+    #[inline(always)]
+    fn load(self) -> f64 {
+        self as f64
+    }
+}
+impl Store<f64> for f32 {
+    #[inline(always)]
+    fn store(c: f64) -> f32 {
+        c as f32
+    }
+}
+impl Load<f32> for f16 {
+    #[inline(always)]
+    fn load(self) -> f32 {
+        self.to_f32()
+    }
+}
+impl Load<f64> for f16 {
+    #[inline(always)]
+    fn load(self) -> f64 {
+        self.to_f64()
+    }
+}
+impl Store<f32> for f16 {
+    #[inline(always)]
+    fn store(c: f32) -> f16 {
+        f16::from_f32(c)
+    }
+}
+impl Store<f64> for f16 {
+    #[inline(always)]
+    fn store(c: f64) -> f16 {
+        f16::from_f64(c)
+    }
+}
+impl Load<Complex<f64>> for Complex<f32> {
+    #[inline(always)]
+    fn load(self) -> Complex<f64> {
+        Complex::new(self.re as f64, self.im as f64)
+    }
+}
+impl Store<Complex<f64>> for Complex<f32> {
+    #[inline(always)]
+    fn store(c: Complex<f64>) -> Complex<f32> {
+        Complex::new(c.re as f32, c.im as f32)
+    }
+}
+
+// NumPy converts integer data to float64 before differencing (`f.astype(np.float64)`), so
+// differences never wrap around. `as f64` rounds to nearest like that cast.
+macro_rules! integer_load {
+    ($($t:ty),*) => {$(
+        impl Load<f64> for $t {
+            #[inline(always)]
+            fn load(self) -> f64 { self as f64 }
+        }
+    )*};
+}
+integer_load!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An element type `numpy.gradient` accepts, with the type its gradient is stored in.
+///
+/// Implemented for `f64`, `f32`, [`half::f16`], `Complex<f32>`, `Complex<f64>` (output of the
+/// same type) and for the integers `i8..=i64`, `u8..=u64` (output `f64`, as in NumPy).
+pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
+    /// The element type of the gradient.
+    type Output: Copy + Send + Sync + 'static;
+
+    #[doc(hidden)]
+    fn run_axis(job: &AxisJob<'_, Self>);
+}
+
+// `$precision => $compute` lists NumPy's promotion of this data type with a spacing of each
+// precision; every precision must be covered.
+macro_rules! element {
+    ($t:ty => $out:ty { $($p:pat => $c:ty),+ $(,)? }) => {
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            type Output = $out;
+            fn run_axis(job: &AxisJob<'_, Self>) {
+                match job.precision() {
+                    $($p => exec::run_axis_typed::<$t, $c>(job),)+
+                }
+            }
+        }
+    };
+}
+
+element!(f64 => f64 { _ => f64 });
+element!(f32 => f32 {
+    Precision::F64 => f64,
+    Precision::Weak | Precision::F32 | Precision::F16 => f32,
+});
+element!(f16 => f16 {
+    Precision::F64 => f64,
+    Precision::F32 => f32,
+    Precision::Weak | Precision::F16 => f16,
+});
+element!(Complex<f64> => Complex<f64> { _ => Complex<f64> });
+element!(Complex<f32> => Complex<f32> {
+    Precision::F64 => Complex<f64>,
+    Precision::Weak | Precision::F32 | Precision::F16 => Complex<f32>,
+});
+element!(i8 => f64 { _ => f64 });
+element!(i16 => f64 { _ => f64 });
+element!(i32 => f64 { _ => f64 });
+element!(i64 => f64 { _ => f64 });
+element!(u8 => f64 { _ => f64 });
+element!(u16 => f64 { _ => f64 });
+element!(u32 => f64 { _ => f64 });
+element!(u64 => f64 { _ => f64 });

@@ -1,0 +1,144 @@
+//! Error kinds. Each `Display` text is NumPy's own message for the same mistake, so the
+//! Python package can raise exactly what `numpy.gradient` raises.
+
+use std::fmt;
+
+/// Everything that can go wrong before a gradient is computed.
+///
+/// Validation happens in NumPy's order (axes, then spacing, then edge order, then array
+/// length per axis), so the first error reported is the one NumPy would raise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// An axis is outside `-ndim..ndim` (NumPy: `numpy.exceptions.AxisError`).
+    AxisOutOfBounds { axis: isize, ndim: usize },
+    /// The same axis was named twice, possibly once negative (NumPy: `ValueError`).
+    RepeatedAxis,
+    /// Spacing given neither as none, one scalar, nor one value per axis (NumPy: `TypeError`).
+    InvalidNumberOfArguments { given: usize, axes: usize },
+    /// A coordinate array with two or more dimensions (NumPy: `ValueError`).
+    SpacingNotScalarOr1d { position: usize },
+    /// A coordinate array whose length differs from its axis (NumPy: `ValueError`).
+    CoordinatesLengthMismatch {
+        position: usize,
+        axis: usize,
+        expected: usize,
+        found: usize,
+    },
+    /// Coordinates of length 1 have no difference to look at; NumPy fails with
+    /// `IndexError` on `diffx[0]` before it gets to check the array length.
+    CoordinatesTooShort { position: usize },
+    /// NumPy accepts `edge_order` 1 or 2 only (NumPy: `ValueError`).
+    EdgeOrderTooLarge { edge_order: i64 },
+    /// The axis has fewer than `edge_order + 1` samples (NumPy: `ValueError`).
+    ArrayTooSmall {
+        axis: usize,
+        len: usize,
+        required: usize,
+    },
+    /// An output passed to [`gradient_into`](crate::gradient_into) has the wrong shape or count.
+    OutputShape {
+        index: usize,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
+    /// Wrong number of outputs passed to [`gradient_into`](crate::gradient_into).
+    OutputCount { expected: usize, found: usize },
+    /// A block handed to [`Plan::compute_block`](crate::Plan::compute_block) does not cover the
+    /// samples (the halo) its output range needs.
+    BlockMissingHalo {
+        needed: std::ops::Range<usize>,
+        given: std::ops::Range<usize>,
+    },
+    /// A block's shape disagrees with its output, or its position with the planned array.
+    BlockShape { detail: String },
+    /// A thread pool could not be started for [`Parallelism::Threads`](crate::Parallelism).
+    ThreadPool { detail: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::AxisOutOfBounds { axis, ndim } => {
+                write!(
+                    f,
+                    "axis {axis} is out of bounds for array of dimension {ndim}"
+                )
+            }
+            Error::RepeatedAxis => f.write_str("repeated axis"),
+            Error::InvalidNumberOfArguments { .. } => f.write_str("invalid number of arguments"),
+            Error::SpacingNotScalarOr1d { .. } => {
+                f.write_str("distances must be either scalars or 1d")
+            }
+            Error::CoordinatesLengthMismatch { .. } => f.write_str(
+                "when 1d, distances must match the length of the corresponding dimension",
+            ),
+            Error::CoordinatesTooShort { .. } => {
+                f.write_str("index 0 is out of bounds for axis 0 with size 0")
+            }
+            Error::EdgeOrderTooLarge { .. } => {
+                f.write_str("'edge_order' greater than 2 not supported")
+            }
+            Error::ArrayTooSmall { .. } => f.write_str(
+                "Shape of array too small to calculate a numerical gradient, \
+                 at least (edge_order + 1) elements are required.",
+            ),
+            Error::OutputShape {
+                index,
+                expected,
+                found,
+            } => write!(
+                f,
+                "output {index} has shape {found:?} but the gradient has shape {expected:?}; \
+                 pass outputs shaped like the input"
+            ),
+            Error::OutputCount { expected, found } => write!(
+                f,
+                "{found} outputs were given but {expected} axes are differentiated; \
+                 pass one output per axis"
+            ),
+            Error::BlockMissingHalo { needed, given } => write!(
+                f,
+                "the block covers samples {given:?} along the axis but its output needs \
+                 {needed:?}; widen the block by the halo (Plan::halo)"
+            ),
+            Error::BlockShape { detail } => f.write_str(detail),
+            Error::ThreadPool { detail } => write!(f, "could not start a thread pool: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The exception class NumPy raises for an error, for bindings that must raise the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumpyErrorClass {
+    /// `numpy.exceptions.AxisError` (a subclass of both `ValueError` and `IndexError`).
+    AxisError,
+    ValueError,
+    TypeError,
+    IndexError,
+    /// Errors of ndgrad's own extensions (outputs, blocks, threads): not raised by NumPy.
+    Other,
+}
+
+impl Error {
+    /// The exception class `numpy.gradient` raises for the same mistake.
+    pub fn numpy_class(&self) -> NumpyErrorClass {
+        match self {
+            Error::AxisOutOfBounds { .. } => NumpyErrorClass::AxisError,
+            Error::RepeatedAxis
+            | Error::SpacingNotScalarOr1d { .. }
+            | Error::CoordinatesLengthMismatch { .. }
+            | Error::EdgeOrderTooLarge { .. }
+            | Error::ArrayTooSmall { .. } => NumpyErrorClass::ValueError,
+            Error::InvalidNumberOfArguments { .. } => NumpyErrorClass::TypeError,
+            Error::CoordinatesTooShort { .. } => NumpyErrorClass::IndexError,
+            Error::OutputShape { .. }
+            | Error::OutputCount { .. }
+            | Error::BlockMissingHalo { .. }
+            | Error::BlockShape { .. }
+            | Error::ThreadPool { .. } => NumpyErrorClass::Other,
+        }
+    }
+}
