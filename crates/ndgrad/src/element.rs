@@ -285,42 +285,43 @@ pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
     fn run_axis(job: &AxisJob<'_, Self>);
 }
 
-// `$precision => $compute` lists NumPy's promotion of this data type with a spacing of each
-// precision; every precision must be covered.
+// `$t => $out, $s` names the stored type, the output type and the type differences of the
+// data are taken in; `$precision => $compute` lists NumPy's promotion of the data with a
+// spacing of each precision (every precision must be covered).
 macro_rules! element {
-    ($t:ty => $out:ty { $($p:pat => $c:ty),+ $(,)? }) => {
+    ($t:ty => $out:ty, $s:ty { $($p:pat => $c:ty),+ $(,)? }) => {
         impl sealed::Sealed for $t {}
         impl Element for $t {
             type Output = $out;
             fn run_axis(job: &AxisJob<'_, Self>) {
                 match job.precision() {
-                    $($p => exec::run_axis_typed::<$t, $c>(job),)+
+                    $($p => exec::run_axis_typed::<$t, $s, $c>(job),)+
                 }
             }
         }
     };
 }
 
-element!(f64 => f64 { _ => f64 });
-element!(f32 => f32 {
+element!(f64 => f64, f64 { _ => f64 });
+element!(f32 => f32, f32 {
     Precision::F64 => f64,
     Precision::Weak | Precision::F32 | Precision::F16 => f32,
 });
-element!(f16 => f16 {
+element!(f16 => f16, f16 {
     Precision::F64 => f64,
     Precision::F32 => f32,
     Precision::Weak | Precision::F16 => f16,
 });
-element!(Complex<f64> => Complex<f64> { _ => Complex<f64> });
-element!(Complex<f32> => Complex<f32> {
+element!(Complex<f64> => Complex<f64>, Complex<f64> { _ => Complex<f64> });
+element!(Complex<f32> => Complex<f32>, Complex<f32> {
     Precision::F64 => Complex<f64>,
     Precision::Weak | Precision::F32 | Precision::F16 => Complex<f32>,
 });
-element!(i8 => f64 { _ => f64 });
-element!(i16 => f64 { _ => f64 });
-element!(i32 => f64 { _ => f64 });
-element!(i64 => f64 { _ => f64 });
-element!(u8 => f64 { _ => f64 });
-element!(u16 => f64 { _ => f64 });
-element!(u32 => f64 { _ => f64 });
-element!(u64 => f64 { _ => f64 });
+element!(i8 => f64, f64 { _ => f64 });
+element!(i16 => f64, f64 { _ => f64 });
+element!(i32 => f64, f64 { _ => f64 });
+element!(i64 => f64, f64 { _ => f64 });
+element!(u8 => f64, f64 { _ => f64 });
+element!(u16 => f64, f64 { _ => f64 });
+element!(u32 => f64, f64 { _ => f64 });
+element!(u64 => f64, f64 { _ => f64 });

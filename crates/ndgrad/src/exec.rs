@@ -193,9 +193,10 @@ impl Geometry {
 unsafe impl<T: Element> Sync for AxisJob<'_, T> {}
 
 /// Runs one axis with compute type `C` (chosen by the element's promotion table).
-pub(crate) fn run_axis_typed<T, C>(job: &AxisJob<'_, T>)
+pub(crate) fn run_axis_typed<T, S, C>(job: &AxisJob<'_, T>)
 where
-    T: Element + Load<C>,
+    T: Element + Load<S>,
+    S: Compute + Load<C>,
     T::Output: Store<C>,
     C: Compute,
 {
@@ -216,7 +217,8 @@ where
     };
     let tasks = split_tasks(geometry.batch_count, job.out_range.clone(), total, threads);
     let run = |(batches, rows): &(Range<usize>, Range<usize>)| {
-        let task = Task {
+        let task = Task::<T, S, C> {
+            _arithmetic: std::marker::PhantomData,
             job,
             geometry: &geometry,
             coefficients: &coefficients,
@@ -286,15 +288,17 @@ fn private_pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     Some(pool)
 }
 
-struct Task<'a, 'j, T: Element, C: Compute> {
+struct Task<'a, 'j, T: Element, S, C: Compute> {
+    _arithmetic: std::marker::PhantomData<S>,
     job: &'a AxisJob<'j, T>,
     geometry: &'a Geometry,
     coefficients: &'a Coefficients<C>,
 }
 
-impl<T, C> Task<'_, '_, T, C>
+impl<T, S, C> Task<'_, '_, T, S, C>
 where
-    T: Element + Load<C>,
+    T: Element + Load<S>,
+    S: Compute + Load<C>,
     T::Output: Store<C>,
     C: Compute,
 {
@@ -374,26 +378,26 @@ where
         let second = self.job.edge_order == EdgeOrder::Second;
         if i == 0 {
             if second {
-                kernels::three_rows::<T, C, _>(out, row(0, 0), row(1, 1), row(2, 2), c.left);
+                kernels::three_rows::<T, S, C, _>(out, row(0, 0), row(1, 1), row(2, 2), c.left);
             } else {
-                kernels::difference_rows::<T, C, _>(out, row(0, 0), row(1, 1), c.first);
+                kernels::difference_rows::<T, S, C, _>(out, row(0, 0), row(1, 1), c.first);
             }
         } else if i == n - 1 {
             if second {
                 let (a, b, d) = (row(n - 3, 0), row(n - 2, 1), row(n - 1, 2));
-                kernels::three_rows::<T, C, _>(out, a, b, d, c.right);
+                kernels::three_rows::<T, S, C, _>(out, a, b, d, c.right);
             } else {
                 let (a, b) = (row(n - 2, 0), row(n - 1, 1));
-                kernels::difference_rows::<T, C, _>(out, a, b, c.last);
+                kernels::difference_rows::<T, S, C, _>(out, a, b, c.last);
             }
         } else {
             match &c.interior {
                 Interior::Uniform { h2 } => {
-                    kernels::central_rows::<T, C, _>(out, row(i - 1, 0), row(i + 1, 2), *h2)
+                    kernels::difference_rows::<T, S, C, _>(out, row(i - 1, 0), row(i + 1, 2), *h2)
                 }
                 Interior::NonUniform { weights } => {
                     let (a, b, d) = (row(i - 1, 0), row(i, 1), row(i + 1, 2));
-                    kernels::three_rows::<T, C, _>(out, a, b, d, weights[i - 1]);
+                    kernels::three_rows::<T, S, C, _>(out, a, b, d, weights[i - 1]);
                 }
             }
         }
@@ -452,16 +456,16 @@ where
         let second = self.job.edge_order == EdgeOrder::Second;
         if i0 == 0 {
             out[0].write(if second {
-                kernels::three_at::<T, C, _>(c.left, at(0), at(1), at(2))
+                kernels::three_at::<T, S, C, _>(c.left, at(0), at(1), at(2))
             } else {
-                kernels::difference_at::<T, C, _>(at(0), at(1), c.first)
+                kernels::difference_at::<T, S, C, _>(at(0), at(1), c.first)
             });
         }
         if i1 == n {
             out[n - 1 - i0].write(if second {
-                kernels::three_at::<T, C, _>(c.right, at(n - 3), at(n - 2), at(n - 1))
+                kernels::three_at::<T, S, C, _>(c.right, at(n - 3), at(n - 2), at(n - 1))
             } else {
-                kernels::difference_at::<T, C, _>(at(n - 2), at(n - 1), c.last)
+                kernels::difference_at::<T, S, C, _>(at(n - 2), at(n - 1), c.last)
             });
         }
         let (s, e) = (i0.max(1), i1.min(n - 1));
@@ -472,10 +476,12 @@ where
         let prev = &f[s - 1 - f0..e - 1 - f0];
         let next = &f[s + 1 - f0..e + 1 - f0];
         match &c.interior {
-            Interior::Uniform { h2 } => kernels::central_rows::<T, C, _>(out, prev, next, *h2),
+            Interior::Uniform { h2 } => {
+                kernels::difference_rows::<T, S, C, _>(out, prev, next, *h2)
+            }
             Interior::NonUniform { weights } => {
                 let here = &f[s - f0..e - f0];
-                kernels::three_lane::<T, C, _>(out, prev, here, next, &weights[s - 1..e - 1]);
+                kernels::three_lane::<T, S, C, _>(out, prev, here, next, &weights[s - 1..e - 1]);
             }
         }
     }

@@ -11,16 +11,12 @@ use crate::element::{Compute, Load, Store};
 /// Real coefficients rounded into the compute type `C`.
 pub type Weights<C> = [<C as Compute>::Real; 3];
 
-/// `(next - prev) / h2`: NumPy's uniform interior `(f[i+1] - f[i-1]) / (2. * h)`.
+/// `(hi - lo) / d`: NumPy's uniform interior `(f[i+1] - f[i-1]) / (2. * h)` and first-order
+/// edge `(f[1] - f[0]) / dx_0`. The subtraction runs in the data's own type `S` (two arrays
+/// of the data's dtype); only the division promotes to `C` with the spacing.
 #[inline(always)]
-fn central<C: Compute>(prev: C, next: C, h2: C::Divisor) -> C {
-    next.sub(prev).div(h2)
-}
-
-/// `(hi - lo) / d`: NumPy's first-order edge `(f[1] - f[0]) / dx_0`.
-#[inline(always)]
-fn difference<C: Compute>(lo: C, hi: C, d: C::Divisor) -> C {
-    hi.sub(lo).div(d)
+fn difference<S: Compute + Load<C>, C: Compute>(lo: S, hi: S, d: C::Divisor) -> C {
+    hi.sub(lo).load().div(d)
 }
 
 /// `(a*f0 + b*f1) + c*f2`: NumPy's `a * f[..] + b * f[..] + c * f[..]`, evaluated left to
@@ -32,23 +28,10 @@ fn three<C: Compute>(w: Weights<C>, f0: C, f1: C, f2: C) -> C {
         .add(C::scale(w[2], f2))
 }
 
-/// Uniform interior of whole rows: `out[j] = (next[j] - prev[j]) / h2`.
+/// Differences of whole rows: `out[j] = (hi[j] - lo[j]) / d`, for the uniform interior
+/// (`lo = f[i-1]`, `hi = f[i+1]`, `d = 2h`) and the first-order edges.
 #[inline]
-pub fn central_rows<I: Load<C>, C: Compute, O: Store<C>>(
-    out: &mut [MaybeUninit<O>],
-    prev: &[I],
-    next: &[I],
-    h2: C::Divisor,
-) {
-    let (prev, next) = (&prev[..out.len()], &next[..out.len()]);
-    for ((o, &p), &q) in out.iter_mut().zip(prev).zip(next) {
-        o.write(O::store(central(p.load(), q.load(), h2)));
-    }
-}
-
-/// First-order edge of whole rows: `out[j] = (hi[j] - lo[j]) / d`.
-#[inline]
-pub fn difference_rows<I: Load<C>, C: Compute, O: Store<C>>(
+pub fn difference_rows<I: Load<S>, S: Compute + Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
     lo: &[I],
     hi: &[I],
@@ -56,13 +39,13 @@ pub fn difference_rows<I: Load<C>, C: Compute, O: Store<C>>(
 ) {
     let (lo, hi) = (&lo[..out.len()], &hi[..out.len()]);
     for ((o, &l), &h) in out.iter_mut().zip(lo).zip(hi) {
-        o.write(O::store(difference(l.load(), h.load(), d)));
+        o.write(O::store(difference::<S, C>(l.load(), h.load(), d)));
     }
 }
 
 /// Three-point stencil on whole rows with one set of weights.
 #[inline]
-pub fn three_rows<I: Load<C>, C: Compute, O: Store<C>>(
+pub fn three_rows<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
     r0: &[I],
     r1: &[I],
@@ -72,13 +55,18 @@ pub fn three_rows<I: Load<C>, C: Compute, O: Store<C>>(
     let n = out.len();
     let (r0, r1, r2) = (&r0[..n], &r1[..n], &r2[..n]);
     for (((o, &a), &b), &c) in out.iter_mut().zip(r0).zip(r1).zip(r2) {
-        o.write(O::store(three(w, a.load(), b.load(), c.load())));
+        o.write(O::store(three(
+            w,
+            up::<I, S, C>(a),
+            up::<I, S, C>(b),
+            up::<I, S, C>(c),
+        )));
     }
 }
 
 /// Three-point stencil along a lane with weights varying per sample (non-uniform interior).
 #[inline]
-pub fn three_lane<I: Load<C>, C: Compute, O: Store<C>>(
+pub fn three_lane<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
     r0: &[I],
     r1: &[I],
@@ -88,18 +76,44 @@ pub fn three_lane<I: Load<C>, C: Compute, O: Store<C>>(
     let n = out.len();
     let (r0, r1, r2, w) = (&r0[..n], &r1[..n], &r2[..n], &w[..n]);
     for ((((o, &a), &b), &c), &w) in out.iter_mut().zip(r0).zip(r1).zip(r2).zip(w) {
-        o.write(O::store(three(w, a.load(), b.load(), c.load())));
+        o.write(O::store(three(
+            w,
+            up::<I, S, C>(a),
+            up::<I, S, C>(b),
+            up::<I, S, C>(c),
+        )));
     }
 }
 
 /// A single three-point value (edges of a lane).
 #[inline]
-pub fn three_at<I: Load<C>, C: Compute, O: Store<C>>(w: Weights<C>, f0: I, f1: I, f2: I) -> O {
-    O::store(three(w, f0.load(), f1.load(), f2.load()))
+pub fn three_at<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
+    w: Weights<C>,
+    f0: I,
+    f1: I,
+    f2: I,
+) -> O {
+    O::store(three(
+        w,
+        up::<I, S, C>(f0),
+        up::<I, S, C>(f1),
+        up::<I, S, C>(f2),
+    ))
 }
 
 /// A single first-order edge value.
 #[inline]
-pub fn difference_at<I: Load<C>, C: Compute, O: Store<C>>(lo: I, hi: I, d: C::Divisor) -> O {
-    O::store(difference(lo.load(), hi.load(), d))
+pub fn difference_at<I: Load<S>, S: Compute + Load<C>, C: Compute, O: Store<C>>(
+    lo: I,
+    hi: I,
+    d: C::Divisor,
+) -> O {
+    O::store(difference::<S, C>(lo.load(), hi.load(), d))
+}
+
+/// Data into the compute type: first into the data's arithmetic type `S` (integers become
+/// `f64`, as NumPy's `astype`), then promoted to `C` (always exact).
+#[inline(always)]
+fn up<I: Load<S>, S: Load<C>, C>(x: I) -> C {
+    x.load().load()
 }

@@ -40,18 +40,36 @@ impl Plan {
     /// [`Error::CoordinatesLengthMismatch`], [`Error::CoordinatesTooShort`],
     /// [`Error::ArrayTooSmall`].
     pub fn new(shape: &[usize], options: &GradientOptions) -> Result<Plan, Error> {
+        Self::build(shape, options, Ok(options.edge_order))
+    }
+
+    /// Like [`Plan::new`], with NumPy's integer `edge_order` (overriding the options'),
+    /// validated where NumPy validates it: after the spacing, before the array lengths.
+    ///
+    /// # Errors
+    /// Those of [`Plan::new`], and [`Error::EdgeOrderTooLarge`] above 2.
+    pub fn with_numpy_edge_order(
+        shape: &[usize],
+        options: &GradientOptions,
+        edge_order: i64,
+    ) -> Result<Plan, Error> {
+        Self::build(shape, options, EdgeOrder::try_from(edge_order))
+    }
+
+    fn build(
+        shape: &[usize],
+        options: &GradientOptions,
+        edge_order: Result<EdgeOrder, Error>,
+    ) -> Result<Plan, Error> {
         let axes = normalize_axes(&options.axes, shape.len())?;
         let spacings = per_axis_spacing(&options.spacing, axes.len())?;
-        let edge_order = options.edge_order;
-        let mut plans = Vec::with_capacity(axes.len());
-        for (position, (&axis, spacing)) in axes.iter().zip(spacings).enumerate() {
-            let (precision, stencil) = resolve(spacing, position, axis, shape[axis], edge_order)?;
-            plans.push(AxisPlan {
-                axis,
-                precision,
-                stencil,
-            });
-        }
+        let spacings = axes
+            .iter()
+            .zip(spacings)
+            .enumerate()
+            .map(|(position, (&axis, s))| validate(s, position, axis, shape[axis]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let edge_order = edge_order?;
         for &axis in &axes {
             if shape[axis] < edge_order.min_len() {
                 return Err(Error::ArrayTooSmall {
@@ -61,9 +79,21 @@ impl Plan {
                 });
             }
         }
+        let axes = axes
+            .iter()
+            .zip(spacings)
+            .map(|(&axis, spacing)| {
+                let (precision, stencil) = resolve(spacing, edge_order);
+                AxisPlan {
+                    axis,
+                    precision,
+                    stencil,
+                }
+            })
+            .collect();
         Ok(Plan {
             shape: shape.to_vec(),
-            axes: plans,
+            axes,
             edge_order,
             parallelism: options.parallelism,
         })
@@ -130,20 +160,19 @@ fn per_axis_spacing(spacing: &Spacing, n_axes: usize) -> Result<Vec<AxisSpacing>
     }
 }
 
-/// Turns one axis's spacing into its precision and stencil.
-fn resolve(
+/// NumPy's checks on one spacing argument: a scalar, or 1-D coordinates of the axis's length
+/// (at least 2, or NumPy fails on `diffx[0]`).
+fn validate(
     spacing: AxisSpacing,
     position: usize,
     axis: usize,
     len: usize,
-    edge_order: EdgeOrder,
-) -> Result<(Precision, Stencil), Error> {
-    let coordinates = match spacing {
-        AxisSpacing::Uniform(s) => return Ok((s.precision(), uniform_scalar(s))),
-        AxisSpacing::Coordinates(c) => c,
+) -> Result<AxisSpacing, Error> {
+    let AxisSpacing::Coordinates(coordinates) = &spacing else {
+        return Ok(spacing);
     };
     match coordinates.ndim() {
-        0 => return Ok(zero_d(&coordinates)),
+        0 => return Ok(spacing),
         1 => {}
         _ => return Err(Error::SpacingNotScalarOr1d { position }),
     }
@@ -158,11 +187,23 @@ fn resolve(
     if len < 2 {
         return Err(Error::CoordinatesTooShort { position });
     }
-    Ok(match &coordinates {
+    Ok(spacing)
+}
+
+/// Turns one validated spacing into its precision and stencil.
+fn resolve(spacing: AxisSpacing, edge_order: EdgeOrder) -> (Precision, Stencil) {
+    let coordinates = match spacing {
+        AxisSpacing::Uniform(s) => return (s.precision(), uniform_scalar(s)),
+        AxisSpacing::Coordinates(c) => c,
+    };
+    if coordinates.ndim() == 0 {
+        return zero_d(&coordinates);
+    }
+    match &coordinates {
         Coordinates::F64(x) => (Precision::F64, from_coords(x.iter(), edge_order)),
         Coordinates::F32(x) => (Precision::F32, from_coords(x.iter(), edge_order)),
         Coordinates::F16(x) => (Precision::F16, from_coords(x.iter(), edge_order)),
-    })
+    }
 }
 
 fn from_coords<'a, K: crate::element::Real>(
