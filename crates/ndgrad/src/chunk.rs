@@ -114,6 +114,7 @@ impl Plan {
             precision: plan.precision,
             edge_order: self.edge_order,
             parallelism: self.parallelism,
+            task_size: self.task_size,
         };
         T::run_axis(&job);
     }

@@ -25,10 +25,6 @@ use crate::kernels::{self, Weights};
 use crate::options::{EdgeOrder, Parallelism, Precision};
 use crate::stencil::Stencil;
 
-/// Smallest amount of work (elements) worth a task of its own: ~256 KB of `f64` output,
-/// far above rayon's per-task cost and small enough to balance two to dozens of cores.
-const MIN_TASK_ELEMENTS: usize = 1 << 15;
-
 /// One axis of one block, described with raw strides so any memory layout fits.
 /// Built by [`crate::Plan`], run by [`Element::run_axis`].
 pub struct AxisJob<'a, T: Element> {
@@ -49,6 +45,8 @@ pub struct AxisJob<'a, T: Element> {
     pub(crate) precision: Precision,
     pub(crate) edge_order: EdgeOrder,
     pub(crate) parallelism: Parallelism,
+    /// Smallest task, in output elements.
+    pub(crate) task_size: usize,
 }
 
 impl<T: Element> AxisJob<'_, T> {
@@ -215,7 +213,13 @@ where
         Parallelism::Auto => rayon::current_num_threads(),
         Parallelism::Threads(n) => n.get(),
     };
-    let tasks = split_tasks(geometry.batch_count, job.out_range.clone(), total, threads);
+    let tasks = split_tasks(
+        geometry.batch_count,
+        job.out_range.clone(),
+        total,
+        threads,
+        job.task_size,
+    );
     let run = |(batches, rows): &(Range<usize>, Range<usize>)| {
         let task = Task::<T, S, C> {
             _arithmetic: std::marker::PhantomData,
@@ -238,15 +242,16 @@ where
     }
 }
 
-/// Splits the batch x output-range grid into contiguous tasks of at least
-/// [`MIN_TASK_ELEMENTS`], about four per thread for balance.
+/// Splits the batch x output-range grid into contiguous tasks of at least `task_size`
+/// elements, about four per thread for balance.
 fn split_tasks(
     batch_count: usize,
     rows: Range<usize>,
     total: usize,
     threads: usize,
+    task_size: usize,
 ) -> Vec<(Range<usize>, Range<usize>)> {
-    let wanted = (threads * 4).min(total / MIN_TASK_ELEMENTS);
+    let wanted = (threads * 4).min(total / task_size);
     if threads <= 1 || wanted <= 1 {
         return vec![(0..batch_count, rows)];
     }

@@ -143,7 +143,9 @@ fn uninit_like<O, D: Dimension>(f: &ArrayView<'_, impl Sized, D>) -> Array<Maybe
     for (position, &a) in order.iter().enumerate() {
         inverse[a] = position;
     }
-    Array::<O, IxDyn>::uninit(IxDyn(&shape))
+    let len = shape.iter().product();
+    Array::from_shape_vec(IxDyn(&shape), crate::alloc::uninit_buffer::<O>(len))
+        .expect("the buffer has one element per index")
         .permuted_axes(IxDyn(&inverse))
         .into_dimensionality::<D>()
         .expect("the output has the input's number of dimensions")

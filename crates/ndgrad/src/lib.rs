@@ -34,6 +34,7 @@
 //!
 //! Coming from NumPy? [`for_numpy_users`] maps every `np.gradient` call form.
 
+mod alloc;
 mod chunk;
 mod element;
 mod error;

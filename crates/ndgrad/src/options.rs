@@ -261,14 +261,33 @@ pub enum Parallelism {
 /// let opts = GradientOptions::new().axis(-1).spacing(0.5).edge_order(EdgeOrder::Second);
 /// # let _ = opts;
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GradientOptions {
     pub axes: Axes,
     pub spacing: Spacing,
     pub edge_order: EdgeOrder,
     pub parallelism: Parallelism,
+    /// Smallest number of output elements worth a task of its own (see
+    /// [`GradientOptions::task_size`]).
+    pub task_size: usize,
 }
+
+impl Default for GradientOptions {
+    fn default() -> Self {
+        GradientOptions {
+            axes: Axes::All,
+            spacing: Spacing::Unit,
+            edge_order: EdgeOrder::First,
+            parallelism: Parallelism::Auto,
+            task_size: DEFAULT_TASK_SIZE,
+        }
+    }
+}
+
+/// Default [`GradientOptions::task_size`]: 32768 elements (256 KB of `f64` output), far
+/// above a thread pool's per-task cost and small enough to balance many cores.
+pub const DEFAULT_TASK_SIZE: usize = 1 << 15;
 
 impl GradientOptions {
     /// All axes, unit spacing, first-order edges, automatic parallelism: `np.gradient(f)`.
@@ -313,6 +332,14 @@ impl GradientOptions {
 
     pub fn parallelism(mut self, parallelism: Parallelism) -> Self {
         self.parallelism = parallelism;
+        self
+    }
+
+    /// Smallest number of output elements a task may have (default [`DEFAULT_TASK_SIZE`]).
+    /// Arrays with fewer than twice this many elements per axis run on the calling thread.
+    /// Results never depend on it; it only trades scheduling overhead for balance.
+    pub fn task_size(mut self, elements: usize) -> Self {
+        self.task_size = elements.max(1);
         self
     }
 

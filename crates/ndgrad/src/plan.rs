@@ -21,6 +21,7 @@ pub struct Plan {
     pub(crate) axes: Vec<AxisPlan>,
     pub(crate) edge_order: EdgeOrder,
     pub(crate) parallelism: Parallelism,
+    pub(crate) task_size: usize,
 }
 
 /// The plan of one differentiated axis.
@@ -96,6 +97,7 @@ impl Plan {
             axes,
             edge_order,
             parallelism: options.parallelism,
+            task_size: options.task_size,
         })
     }
 

@@ -1,0 +1,72 @@
+//! Times the core engine on one array and prints JSON, for `scripts/bench_core.py`, which
+//! times NumPy in the same run and prints the ratios.
+//!
+//! Usage: `cargo run --release -p ndgrad --example bench_core -- 4000 4000`
+
+use std::time::{Duration, Instant};
+
+use ndarray::{ArrayD, Dimension, IxDyn, Zip};
+use ndgrad::{GradientOptions, gradient, gradient_into};
+
+fn median(mut runs: Vec<Duration>) -> f64 {
+    runs.sort();
+    runs[runs.len() / 2].as_secs_f64()
+}
+
+fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    median(
+        (0..repeats)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let shape: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("dimensions are positive integers"))
+        .collect();
+    let shape = if shape.is_empty() {
+        vec![4000, 4000]
+    } else {
+        shape
+    };
+    let f = ArrayD::from_shape_fn(IxDyn(&shape), |i| {
+        i.slice()
+            .iter()
+            .fold(0.0, |acc, &k| acc * 1.1 + (k as f64).sin())
+    });
+    let naxes = shape.len();
+    let repeats = 7;
+    let auto = GradientOptions::new();
+    let serial = GradientOptions::new().threads(1);
+    let mut outs: Vec<ArrayD<f64>> = (0..naxes).map(|_| ArrayD::zeros(f.raw_dim())).collect();
+
+    let fresh = time(repeats, || {
+        std::hint::black_box(gradient(f.view(), &auto).unwrap());
+    });
+    let fresh_serial = time(repeats, || {
+        std::hint::black_box(gradient(f.view(), &serial).unwrap());
+    });
+    let into = time(repeats, || {
+        let mut views: Vec<_> = outs.iter_mut().map(|o| o.view_mut()).collect();
+        gradient_into(f.view(), &auto, &mut views).unwrap();
+    });
+    // The floor: read the input and write every output once, on all threads.
+    let copy = time(repeats, || {
+        for o in outs.iter_mut() {
+            Zip::from(o).and(&f).par_for_each(|o, &x| *o = x);
+        }
+    });
+    let bytes = (f.len() * 8 * (1 + naxes)) as f64;
+    println!(
+        "{{\"shape\": {shape:?}, \"threads\": {}, \"fresh\": {fresh}, \"fresh_serial\": {fresh_serial}, \
+         \"into\": {into}, \"copy\": {copy}, \"bytes\": {bytes}}}",
+        rayon::current_num_threads()
+    );
+}

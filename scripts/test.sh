@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting and lints, the Rust suites (unit, golden
+# fixtures from NumPy, properties, doc examples) and the Python suite against real NumPy.
+# This is the README's test command, and what CI runs (.ci/run).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test"
+cargo test --workspace --quiet 2>&1 | grep -v '^$'
+if [ -x "$root/scripts/test_python.sh" ]; then
+  echo "== python tests"
+  "$root/scripts/test_python.sh"
+fi
