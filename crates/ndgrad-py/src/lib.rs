@@ -1,0 +1,274 @@
+//! `ndgrad._native`: the compiled half of the `ndgrad` Python package.
+//!
+//! `gradient` handles plain `numpy.ndarray` inputs of every numeric dtype the core supports,
+//! with NumPy's argument semantics; it returns `NotImplemented` for anything it cannot
+//! reproduce exactly (subclasses, object/bool/datetime data, exotic spacing), and the Python
+//! wrapper then defers to `numpy.gradient` itself.
+
+mod args;
+mod errors;
+
+use std::num::NonZeroUsize;
+use std::sync::OnceLock;
+
+use ndgrad::{Complex, Element, GradientOptions, Parallelism, Plan, Spacing, f16};
+use numpy::npyffi::{NPY_ORDER, PY_ARRAY_API};
+use numpy::{
+    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyInt, PyList, PyTuple};
+
+/// `numpy.gradient(f, *varargs, axis, edge_order)` for a plain ndarray `f`, computed by the
+/// ndgrad engine; `NotImplemented` where NumPy's own implementation must decide.
+#[pyfunction]
+#[pyo3(signature = (f, varargs, axis, edge_order, workers, out))]
+fn gradient<'py>(
+    py: Python<'py>,
+    f: &Bound<'py, PyAny>,
+    varargs: &Bound<'py, PyTuple>,
+    axis: &Bound<'py, PyAny>,
+    edge_order: &Bound<'py, PyAny>,
+    workers: &Bound<'py, PyAny>,
+    out: &Bound<'py, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let not_implemented = || Ok(py.NotImplemented());
+    let parallelism = parallelism(workers)?;
+    let Ok(array) = f.cast_exact::<PyUntypedArray>() else {
+        return not_implemented();
+    };
+    // The dtype decides first: NumPy raises for unsupported data (bool) only while
+    // computing, after validating some axes, so such calls are NumPy's to answer.
+    let Some(kind) = DataKind::of(array) else {
+        return not_implemented();
+    };
+    let (Some(axes), Some(edge_order)) = (args::axes(axis), args::edge_order(edge_order)) else {
+        return not_implemented();
+    };
+    let mut spacing = Vec::with_capacity(varargs.len());
+    for v in varargs.iter() {
+        match args::spacing(py, &v) {
+            Some(s) => spacing.push(s),
+            None => return not_implemented(),
+        }
+    }
+    let mut options = GradientOptions::new()
+        .with_spacing(Spacing::from_varargs(spacing))
+        .parallelism(parallelism);
+    options.axes = axes;
+    let plan = Plan::with_numpy_edge_order(array.shape(), &options, edge_order)
+        .map_err(|e| errors::to_py(py, e))?;
+    match kind {
+        DataKind::F64 => run::<f64>(py, array, &plan, out),
+        DataKind::F32 => run::<f32>(py, array, &plan, out),
+        DataKind::F16 => run::<f16>(py, array, &plan, out),
+        DataKind::C128 => run::<Complex<f64>>(py, array, &plan, out),
+        DataKind::C64 => run::<Complex<f32>>(py, array, &plan, out),
+        DataKind::I8 => run::<i8>(py, array, &plan, out),
+        DataKind::I16 => run::<i16>(py, array, &plan, out),
+        DataKind::I32 => run::<i32>(py, array, &plan, out),
+        DataKind::I64 => run::<i64>(py, array, &plan, out),
+        DataKind::U8 => run::<u8>(py, array, &plan, out),
+        DataKind::U16 => run::<u16>(py, array, &plan, out),
+        DataKind::U32 => run::<u32>(py, array, &plan, out),
+        DataKind::U64 => run::<u64>(py, array, &plan, out),
+    }
+}
+
+/// The data types the engine computes natively (native byte order only).
+enum DataKind {
+    F64,
+    F32,
+    F16,
+    C128,
+    C64,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+}
+
+impl DataKind {
+    fn of(array: &Bound<'_, PyUntypedArray>) -> Option<DataKind> {
+        let dtype = array.dtype();
+        if !dtype.is_native_byteorder().unwrap_or(false) {
+            return None;
+        }
+        Some(match (dtype.kind(), dtype.itemsize()) {
+            (b'f', 8) => DataKind::F64,
+            (b'f', 4) => DataKind::F32,
+            (b'f', 2) => DataKind::F16,
+            (b'c', 16) => DataKind::C128,
+            (b'c', 8) => DataKind::C64,
+            (b'i', 1) => DataKind::I8,
+            (b'i', 2) => DataKind::I16,
+            (b'i', 4) => DataKind::I32,
+            (b'i', 8) => DataKind::I64,
+            (b'u', 1) => DataKind::U8,
+            (b'u', 2) => DataKind::U16,
+            (b'u', 4) => DataKind::U32,
+            (b'u', 8) => DataKind::U64,
+            _ => return None,
+        })
+    }
+}
+
+/// `workers=`: None (all cores), a positive count, or -1 (all cores, as in SciPy).
+fn parallelism(workers: &Bound<'_, PyAny>) -> PyResult<Parallelism> {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let n = if workers.is_none() {
+        cores
+    } else {
+        if !workers.is_instance_of::<PyInt>() {
+            return Err(PyTypeError::new_err(format!(
+                "workers must be None, -1 or a positive int, not {}",
+                workers.get_type().name()?
+            )));
+        }
+        match workers.extract::<i64>()? {
+            -1 => cores,
+            n if n >= 1 => n as usize,
+            n => {
+                return Err(PyValueError::new_err(format!(
+                    "workers must be None, -1 or a positive int, got {n}"
+                )));
+            }
+        }
+    };
+    // A private pool (never the global one), keyed by process, so a forked child works.
+    Ok(match NonZeroUsize::new(n) {
+        Some(n) if n.get() > 1 => Parallelism::Threads(n),
+        _ => Parallelism::Serial,
+    })
+}
+
+/// Computes every output of `plan` for `array` of element type `T`.
+fn run<'py, T>(
+    py: Python<'py>,
+    array: &Bound<'py, PyUntypedArray>,
+    plan: &Plan,
+    out: &Bound<'py, PyAny>,
+) -> PyResult<Py<PyAny>>
+where
+    T: Element + numpy::Element,
+    T::Output: numpy::Element,
+{
+    let f = array.cast::<PyArrayDyn<T>>()?;
+    let naxes = plan.axes().len();
+    let outputs = if out.is_none() {
+        (0..naxes)
+            .map(|_| empty_like::<T::Output>(py, array))
+            .collect::<PyResult<Vec<_>>>()?
+    } else {
+        user_outputs::<T::Output>(py, array, out, naxes)?
+    };
+    {
+        let input = f
+            .try_readonly()
+            .map_err(|e| PyValueError::new_err(format!("cannot read f: {e}")))?;
+        let mut writers = Vec::with_capacity(naxes);
+        for (k, o) in outputs.iter().enumerate() {
+            writers.push(o.try_readwrite().map_err(|e| {
+                PyValueError::new_err(format!(
+                    "cannot write out[{k}] ({e}): outputs must be writeable and share no \
+                     memory with f or with each other"
+                ))
+            })?);
+        }
+        let view = input.as_array();
+        let mut views: Vec<_> = writers.iter_mut().map(|w| w.as_array_mut()).collect();
+        py.detach(|| plan.gradient_into(view, &mut views))
+            .map_err(|e| errors::to_py(py, e))?;
+    }
+    Ok(match naxes {
+        1 => outputs.into_iter().next().map(|o| o.into_any().unbind()).unwrap_or_else(|| py.None()),
+        _ => PyTuple::new(py, outputs)?.into_any().unbind(),
+    })
+}
+
+/// A fresh array like `np.empty_like(f, dtype=O)`: same shape, same memory order.
+fn empty_like<'py, O: numpy::Element>(
+    py: Python<'py>,
+    array: &Bound<'py, PyUntypedArray>,
+) -> PyResult<Bound<'py, PyArrayDyn<O>>> {
+    let descr = O::get_dtype(py).into_dtype_ptr();
+    // SAFETY: the prototype is a live ndarray; NewLikeArray steals the descriptor reference
+    // and returns a new reference (or NULL with a Python error set).
+    let raw = unsafe {
+        PY_ARRAY_API.PyArray_NewLikeArray(
+            py,
+            array.as_array_ptr(),
+            NPY_ORDER::NPY_KEEPORDER,
+            descr,
+            0,
+        )
+    };
+    // SAFETY: `raw` is an owned reference or NULL.
+    let any = unsafe { Bound::from_owned_ptr_or_err(py, raw)? };
+    Ok(any.cast_into::<PyArrayDyn<O>>()?)
+}
+
+/// Validates `out=`: one array per differentiated axis, each shaped like `f` with the
+/// gradient's dtype (one bare array is accepted when there is one axis).
+fn user_outputs<'py, O: numpy::Element>(
+    py: Python<'py>,
+    array: &Bound<'py, PyUntypedArray>,
+    out: &Bound<'py, PyAny>,
+    naxes: usize,
+) -> PyResult<Vec<Bound<'py, PyArrayDyn<O>>>> {
+    let items: Vec<Bound<'py, PyAny>> =
+        if out.is_instance_of::<PyTuple>() || out.is_instance_of::<PyList>() {
+            out.try_iter()?.collect::<PyResult<_>>()?
+        } else {
+            vec![out.clone()]
+        };
+    if items.len() != naxes {
+        return Err(PyValueError::new_err(format!(
+            "out has {} array(s) but {naxes} axes are differentiated; pass one array per axis",
+            items.len()
+        )));
+    }
+    let want = O::get_dtype(py);
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(k, item)| {
+            let Ok(o) = item.cast::<PyUntypedArray>() else {
+                return Err(PyTypeError::new_err(format!(
+                    "out[{k}] must be a numpy.ndarray, not {}",
+                    item.get_type().name()?
+                )));
+            };
+            if !o.dtype().is_equiv_to(&want) {
+                return Err(PyTypeError::new_err(format!(
+                    "out[{k}] has dtype {} but the gradient of {} data is {}; \
+                     allocate it with that dtype",
+                    o.dtype(),
+                    array.dtype(),
+                    want
+                )));
+            }
+            if o.shape() != array.shape() {
+                return Err(PyValueError::new_err(format!(
+                    "out[{k}] has shape {:?} but f has shape {:?}; outputs are shaped like f",
+                    o.shape(),
+                    array.shape()
+                )));
+            }
+            Ok(o.cast::<PyArrayDyn<O>>()?.clone())
+        })
+        .collect()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(gradient, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
