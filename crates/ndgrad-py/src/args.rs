@@ -6,7 +6,7 @@
 //! as in NumPy.
 
 use ndarray::ArrayD;
-use ndgrad::{AxisSpacing, Axes, Coordinates, Scalar, f16};
+use ndgrad::{Axes, AxisSpacing, Coordinates, Scalar, f16};
 use numpy::{
     PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
 };
@@ -56,7 +56,8 @@ pub fn spacing(py: Python<'_>, v: &Bound<'_, PyAny>) -> Option<AxisSpacing> {
     if v.is_exact_instance_of::<PyInt>() {
         let i: i64 = v.extract().ok()?;
         // Exactly representable in f64, so NumPy's int-to-float conversions agree with ours.
-        return (i.unsigned_abs() <= 1 << 53).then_some(AxisSpacing::Uniform(Scalar::Float(i as f64)));
+        return (i.unsigned_abs() <= 1 << 53)
+            .then_some(AxisSpacing::Uniform(Scalar::Float(i as f64)));
     }
     if v.is_instance_of::<PyBool>() {
         return None;

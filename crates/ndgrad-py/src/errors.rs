@@ -23,7 +23,9 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
         }
         (NumpyErrorClass::TypeError, _) => PyTypeError::new_err(e.to_string()),
         (NumpyErrorClass::IndexError, _) => PyIndexError::new_err(e.to_string()),
-        (NumpyErrorClass::Other, Error::ThreadPool { .. }) => PyRuntimeError::new_err(e.to_string()),
+        (NumpyErrorClass::Other, Error::ThreadPool { .. }) => {
+            PyRuntimeError::new_err(e.to_string())
+        }
         (NumpyErrorClass::Other, _) => PyValueError::new_err(e.to_string()),
     }
 }

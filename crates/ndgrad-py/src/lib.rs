@@ -11,7 +11,9 @@ mod errors;
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
 
-use ndgrad::{Complex, Element, GradientOptions, Parallelism, Plan, Spacing, f16};
+use ndgrad::{
+    AxisSpacing, Complex, Element, GradientOptions, Parallelism, Plan, Scalar, Spacing, f16,
+};
 use numpy::npyffi::{NPY_ORDER, PY_ARRAY_API};
 use numpy::{
     PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
@@ -52,6 +54,13 @@ fn gradient<'py>(
             Some(s) => spacing.push(s),
             None => return not_implemented(),
         }
+    }
+    // NumPy computes `-1.5 / h` in Python for a Python-number spacing, which raises
+    // ZeroDivisionError for h == 0 (only with edge_order 2); let NumPy raise it in order.
+    let python_zero =
+        |s: &AxisSpacing| matches!(s, AxisSpacing::Uniform(Scalar::Float(h)) if *h == 0.0);
+    if edge_order != 1 && spacing.iter().any(python_zero) {
+        return not_implemented();
     }
     let mut options = GradientOptions::new()
         .with_spacing(Spacing::from_varargs(spacing))
@@ -187,7 +196,11 @@ where
             .map_err(|e| errors::to_py(py, e))?;
     }
     Ok(match naxes {
-        1 => outputs.into_iter().next().map(|o| o.into_any().unbind()).unwrap_or_else(|| py.None()),
+        1 => outputs
+            .into_iter()
+            .next()
+            .map(|o| o.into_any().unbind())
+            .unwrap_or_else(|| py.None()),
         _ => PyTuple::new(py, outputs)?.into_any().unbind(),
     })
 }

@@ -62,10 +62,28 @@ impl Real for f32 {
     }
 }
 
+/// `f64` to `f16` with one correct rounding (round to nearest, ties to even), as NumPy's
+/// `npy_double_to_half`. Going through `f32` naively rounds twice (154.9374967 would become
+/// 154.9375 and then 155 instead of 154.875). Rounding to `f32` *to odd* first keeps the
+/// information the second rounding needs: `f32` has more than `f16`'s precision + 2 bits.
+#[inline]
+pub fn f16_from_f64(x: f64) -> f16 {
+    let y = x as f32;
+    if x.is_nan() || y as f64 == x {
+        return f16::from_f32(y);
+    }
+    // Inexact: truncate toward zero, then set the last bit (the sticky bit).
+    let mut bits = y.to_bits();
+    if (y as f64).abs() > x.abs() {
+        bits -= 1;
+    }
+    f16::from_f32(f32::from_bits(bits | 1))
+}
+
 impl Real for f16 {
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
-        f16::from_f64(x)
+        f16_from_f64(x)
     }
     #[inline(always)]
     fn to_f64(self) -> f64 {
@@ -241,7 +259,7 @@ impl Store<f32> for f16 {
 impl Store<f64> for f16 {
     #[inline(always)]
     fn store(c: f64) -> f16 {
-        f16::from_f64(c)
+        f16_from_f64(c)
     }
 }
 impl Load<Complex<f64>> for Complex<f32> {
@@ -325,3 +343,33 @@ element!(u8 => f64, f64 { _ => f64 });
 element!(u16 => f64, f64 { _ => f64 });
 element!(u32 => f64, f64 { _ => f64 });
 element!(u64 => f64, f64 { _ => f64 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f64_to_f16_rounds_once() {
+        // Just below the midpoint of 154.875 and 155.0: rounds down, unlike a trip via f32.
+        assert_eq!(f16_from_f64(154.93749672224274), f16::from_f32(154.875));
+        assert_eq!(f16_from_f64(154.9375), f16::from_f32(155.0));
+        assert_eq!(f16_from_f64(-154.93749672224274), f16::from_f32(-154.875));
+        assert_eq!(f16_from_f64(1e10), f16::INFINITY);
+        assert_eq!(f16_from_f64(65519.99), f16::MAX);
+        assert_eq!(f16_from_f64(65520.0), f16::INFINITY);
+        assert_eq!(f16_from_f64(1e-30).to_bits(), 0);
+        assert_eq!(f16_from_f64(-1e-30).to_bits(), 0x8000);
+        assert!(f16_from_f64(f64::NAN).is_nan());
+        // Every f32 converts like half's own f32 conversion.
+        for bits in (0..u32::MAX).step_by(65_537) {
+            let x = f32::from_bits(bits);
+            if !x.is_nan() {
+                assert_eq!(
+                    f16_from_f64(x as f64).to_bits(),
+                    f16::from_f32(x).to_bits(),
+                    "{x}"
+                );
+            }
+        }
+    }
+}
