@@ -269,14 +269,25 @@ fn user_outputs<'py, O: numpy::Element>(
             }
             if o.shape() != array.shape() {
                 return Err(PyValueError::new_err(format!(
-                    "out[{k}] has shape {:?} but f has shape {:?}; outputs are shaped like f",
-                    o.shape(),
-                    array.shape()
+                    "out[{k}] has shape {} but f has shape {}; outputs are shaped like f",
+                    python_shape(o.shape()),
+                    python_shape(array.shape())
                 )));
             }
             Ok(o.cast::<PyArrayDyn<O>>()?.clone())
         })
         .collect()
+}
+
+/// A shape as Python prints it: `(3, 4)`, `(5,)`, `()`.
+fn python_shape(shape: &[usize]) -> String {
+    match shape {
+        [n] => format!("({n},)"),
+        _ => {
+            let parts: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
 }
 
 #[pymodule]
