@@ -150,7 +150,8 @@ def test_other_dtypes_match_numpy(call):
 
 @pytest.mark.parametrize("dtype", NATIVE_DTYPES)
 @pytest.mark.parametrize("shape,axis", [((1_000_003,), None), ((700, 650), None),
-                                        ((650, 700), 0), ((60, 70, 80), (2, 0))])
+                                        ((650, 700), 0), ((60, 70, 80), (2, 0)),
+                                        ((2000, 300), None), ((120, 90, 80), None)])
 def test_large_arrays_use_every_thread_and_match_numpy(dtype, shape, axis, rng):
     f = rng.standard_normal(shape) * 100
     f = f.astype(dtype) if np.dtype(dtype).kind != "c" else (f + 1j * f[::-1]).astype(dtype)

@@ -13,7 +13,8 @@ use ndarray::{ArrayView, ArrayViewMut, Axis, Dimension};
 
 use crate::element::Element;
 use crate::error::Error;
-use crate::exec::{self, AxisJob};
+use crate::exec::{self, BlockJob};
+use crate::options::Parallelism;
 use crate::plan::Plan;
 
 impl Plan {
@@ -100,22 +101,44 @@ impl Plan {
         out_range: Range<usize>,
     ) {
         let plan = &self.axes[k];
-        let job = AxisJob {
+        let kernel = T::prepare(plan.precision, &plan.stencil);
+        kernel.run(&self.block_job(
+            k,
+            &block,
+            block_start,
+            output,
+            out_strides,
+            out_range,
+            self.parallelism,
+        ));
+    }
+
+    /// The job of output `k` for one block (see [`Plan::compute_block`] for the arguments).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn block_job<'a, T: Element, D: Dimension>(
+        &self,
+        k: usize,
+        block: &'a ArrayView<'_, T, D>,
+        block_start: usize,
+        output: *mut MaybeUninit<T::Output>,
+        out_strides: &'a [isize],
+        out_range: Range<usize>,
+        parallelism: Parallelism,
+    ) -> BlockJob<'a, T> {
+        let axis = self.axes[k].axis;
+        BlockJob {
             input: block.as_ptr(),
             in_strides: block.strides(),
             shape: block.shape(),
             output,
             out_strides,
-            axis: plan.axis,
-            len: self.shape[plan.axis],
+            axis,
+            len: self.shape[axis],
             block_start,
             out_range,
-            stencil: &plan.stencil,
-            precision: plan.precision,
             edge_order: self.edge_order,
-            parallelism: self.parallelism,
+            parallelism,
             task_size: self.task_size,
-        };
-        T::run_axis(&job);
+        }
     }
 }

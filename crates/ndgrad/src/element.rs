@@ -14,8 +14,9 @@ use num_complex::Complex;
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::exec::{self, AxisJob};
+use crate::exec::{self, AxisKernel};
 use crate::options::Precision;
+use crate::stencil::Stencil;
 
 /// A real floating type in which spacing and coefficient arithmetic runs.
 ///
@@ -299,8 +300,9 @@ pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The element type of the gradient.
     type Output: Copy + Send + Sync + 'static;
 
+    /// The kernel of one axis, typed by NumPy's promotion of `Self` with the spacing.
     #[doc(hidden)]
-    fn run_axis(job: &AxisJob<'_, Self>);
+    fn prepare(precision: Precision, stencil: &Stencil) -> Box<dyn AxisKernel<Self>>;
 }
 
 // `$t => $out, $s` names the stored type, the output type and the type differences of the
@@ -311,9 +313,9 @@ macro_rules! element {
         impl sealed::Sealed for $t {}
         impl Element for $t {
             type Output = $out;
-            fn run_axis(job: &AxisJob<'_, Self>) {
-                match job.precision() {
-                    $($p => exec::run_axis_typed::<$t, $s, $c>(job),)+
+            fn prepare(precision: Precision, stencil: &Stencil) -> Box<dyn AxisKernel<Self>> {
+                match precision {
+                    $($p => exec::prepare::<$t, $s, $c>(stencil),)+
                 }
             }
         }

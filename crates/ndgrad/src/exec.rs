@@ -22,12 +22,12 @@ use rayon::prelude::*;
 
 use crate::element::{Compute, Element, Load, Real, Store};
 use crate::kernels::{self, Weights};
-use crate::options::{EdgeOrder, Parallelism, Precision};
+use crate::options::{EdgeOrder, Parallelism};
 use crate::stencil::Stencil;
 
 /// One axis of one block, described with raw strides so any memory layout fits.
-/// Built by [`crate::Plan`], run by [`Element::run_axis`].
-pub struct AxisJob<'a, T: Element> {
+/// Built by [`crate::Plan`], run by an [`AxisKernel`].
+pub struct BlockJob<'a, T: Element> {
     pub(crate) input: *const T,
     pub(crate) in_strides: &'a [isize],
     /// Shape of the input block (its length along `axis` may exceed the output's).
@@ -41,19 +41,37 @@ pub struct AxisJob<'a, T: Element> {
     pub(crate) block_start: usize,
     /// Global indices the output holds along `axis`; it must lie within the block's reach.
     pub(crate) out_range: Range<usize>,
-    pub(crate) stencil: &'a Stencil,
-    pub(crate) precision: Precision,
     pub(crate) edge_order: EdgeOrder,
     pub(crate) parallelism: Parallelism,
     /// Smallest task, in output elements.
     pub(crate) task_size: usize,
 }
 
-impl<T: Element> AxisJob<'_, T> {
-    /// The spacing precision, which with `T` decides the compute type.
-    pub fn precision(&self) -> Precision {
-        self.precision
-    }
+/// The differentiation of one axis, typed for its data and compute types, with its
+/// coefficients already rounded into the compute type: prepared once per call, then run on
+/// the whole array or on many blocks.
+pub trait AxisKernel<T: Element>: Send + Sync {
+    fn run(&self, job: &BlockJob<'_, T>);
+}
+
+/// An [`AxisKernel`] with data type `T`, difference type `S` and compute type `C`.
+struct Prepared<T, S, C: Compute> {
+    coefficients: Coefficients<C>,
+    _types: std::marker::PhantomData<fn(T, S)>,
+}
+
+/// Prepares the kernel of one axis (called through the element's promotion table).
+pub(crate) fn prepare<T, S, C>(stencil: &Stencil) -> Box<dyn AxisKernel<T>>
+where
+    T: Element + Load<S>,
+    S: Compute + Load<C>,
+    T::Output: Store<C>,
+    C: Compute,
+{
+    Box::new(Prepared::<T, S, C> {
+        coefficients: Coefficients::new(stencil),
+        _types: std::marker::PhantomData,
+    })
 }
 
 /// The stencil's coefficients rounded into the compute type.
@@ -188,57 +206,71 @@ impl Geometry {
 // SAFETY: tasks only read through `input`, and each task writes a disjoint set of output
 // elements (tasks partition the batch x output-range grid). The plan that builds a job
 // borrows both buffers for the whole run, so they stay alive and unaliased.
-unsafe impl<T: Element> Sync for AxisJob<'_, T> {}
+unsafe impl<T: Element> Sync for BlockJob<'_, T> {}
 
-/// Runs one axis with compute type `C` (chosen by the element's promotion table).
-pub(crate) fn run_axis_typed<T, S, C>(job: &AxisJob<'_, T>)
+impl<T, S, C> AxisKernel<T> for Prepared<T, S, C>
 where
     T: Element + Load<S>,
     S: Compute + Load<C>,
     T::Output: Store<C>,
     C: Compute,
 {
-    let Some(geometry) = Geometry::new(job.shape, job.in_strides, job.out_strides, job.axis) else {
-        return;
-    };
-    let out_len = job.out_range.len();
-    if out_len == 0 {
-        return;
+    fn run(&self, job: &BlockJob<'_, T>) {
+        let Some(geometry) = Geometry::new(job.shape, job.in_strides, job.out_strides, job.axis)
+        else {
+            return;
+        };
+        let out_len = job.out_range.len();
+        if out_len == 0 {
+            return;
+        }
+        let row_len = geometry.row.map_or(1, |r| r.len);
+        let total = geometry.batch_count * out_len * row_len;
+        let tasks = split_tasks(
+            geometry.batch_count,
+            job.out_range.clone(),
+            total,
+            thread_count(job.parallelism),
+            job.task_size,
+        );
+        for_each_task(job.parallelism, &tasks, |(batches, rows)| {
+            let task = Task::<T, S, C> {
+                _arithmetic: std::marker::PhantomData,
+                job,
+                geometry: &geometry,
+                coefficients: &self.coefficients,
+            };
+            task.run(batches.clone(), rows.clone());
+        });
     }
-    let coefficients = Coefficients::<C>::new(job.stencil);
-    let row_len = geometry.row.map_or(1, |r| r.len);
-    let total = geometry.batch_count * out_len * row_len;
-    let threads = match job.parallelism {
+}
+
+/// How many threads `parallelism` may use.
+pub(crate) fn thread_count(parallelism: Parallelism) -> usize {
+    match parallelism {
         Parallelism::Serial => 1,
         Parallelism::Auto => rayon::current_num_threads(),
         Parallelism::Threads(n) => n.get(),
-    };
-    let tasks = split_tasks(
-        geometry.batch_count,
-        job.out_range.clone(),
-        total,
-        threads,
-        job.task_size,
-    );
-    let run = |(batches, rows): &(Range<usize>, Range<usize>)| {
-        let task = Task::<T, S, C> {
-            _arithmetic: std::marker::PhantomData,
-            job,
-            geometry: &geometry,
-            coefficients: &coefficients,
-        };
-        task.run(batches.clone(), rows.clone());
-    };
-    if tasks.len() == 1 {
-        run(&tasks[0]);
+    }
+}
+
+/// Runs `body` on every task: inline for one task or serial parallelism, else on the
+/// caller's rayon pool (`Auto`) or a private pool (`Threads`).
+pub(crate) fn for_each_task<W: Sync>(
+    parallelism: Parallelism,
+    tasks: &[W],
+    body: impl Fn(&W) + Sync + Send,
+) {
+    if tasks.len() <= 1 || parallelism == Parallelism::Serial {
+        tasks.iter().for_each(body);
         return;
     }
-    match job.parallelism {
+    match parallelism {
         Parallelism::Threads(n) => match private_pool(n.get()) {
-            Some(pool) => pool.install(|| tasks.par_iter().for_each(run)),
-            None => tasks.iter().for_each(run),
+            Some(pool) => pool.install(|| tasks.par_iter().for_each(body)),
+            None => tasks.iter().for_each(body),
         },
-        _ => tasks.par_iter().for_each(run),
+        _ => tasks.par_iter().for_each(body),
     }
 }
 
@@ -295,7 +327,7 @@ fn private_pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
 
 struct Task<'a, 'j, T: Element, S, C: Compute> {
     _arithmetic: std::marker::PhantomData<S>,
-    job: &'a AxisJob<'j, T>,
+    job: &'a BlockJob<'j, T>,
     geometry: &'a Geometry,
     coefficients: &'a Coefficients<C>,
 }

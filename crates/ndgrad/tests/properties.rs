@@ -166,6 +166,40 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
+/// Arrays of 2 or 3 dimensions, every axis long enough for the edge order and the outermost
+/// long enough to be cut into several slabs.
+fn all_axes_case() -> impl Strategy<Value = Case> {
+    (2usize..=3, any::<bool>(), 0u8..4)
+        .prop_flat_map(|(ndim, second, layout)| {
+            let edge_order = if second {
+                EdgeOrder::Second
+            } else {
+                EdgeOrder::First
+            };
+            let mut dims = vec![edge_order.min_len()..=12usize; ndim];
+            dims[0] = 24..=60;
+            (dims, Just(edge_order), Just(layout))
+        })
+        .prop_flat_map(|(shape, edge_order, layout)| {
+            let size: usize = shape.iter().product();
+            (
+                Just(shape),
+                proptest::collection::vec(value(), size),
+                Just(edge_order),
+                Just(layout),
+            )
+        })
+        .prop_map(|(shape, data, edge_order, layout)| Case {
+            shape,
+            data,
+            layout,
+            axis: 0,
+            coordinates: None,
+            h: 1.0,
+            edge_order,
+        })
+}
+
 /// Views of the same logical values in four memory layouts.
 fn with_layout<R>(c: &Case, run: impl FnOnce(ArrayViewD<f64>) -> R) -> R {
     let logical = ArrayD::from_shape_vec(IxDyn(&c.shape), c.data.clone()).unwrap();
@@ -242,6 +276,25 @@ proptest! {
                 plan.compute_block(0, block, halo.start, out, w[0]).unwrap();
             }
             prop_assert!(same_bits(&serial, &blocked));
+            Ok(())
+        })?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// All axes at once takes the fused slab schedule when the array is cut into enough
+    /// slabs (forced here by a tiny task size); it must equal one pass per axis.
+    #[test]
+    fn fused_all_axes_equals_one_pass_per_axis(c in all_axes_case(), threads in 1usize..4) {
+        with_layout(&c, |f| {
+            let opts = GradientOptions::new().edge_order(c.edge_order);
+            let fused = gradient(f.view(), &opts.clone().threads(threads).task_size(1)).unwrap();
+            for (k, g) in fused.iter().enumerate() {
+                let single = gradient(f.view(), &opts.clone().axis(k as isize).threads(1)).unwrap();
+                prop_assert!(same_bits(g, &single[0]), "axis {}", k);
+            }
             Ok(())
         })?;
     }
