@@ -290,9 +290,61 @@ fn python_shape(shape: &[usize]) -> String {
     }
 }
 
+/// Benchmark floor: copies C-contiguous `src` into every array of `dsts` (same size) in one
+/// parallel pass that reads `src` once and writes each destination once, the least memory
+/// traffic a gradient of `src` along `len(dsts)` axes can cause.
+#[pyfunction]
+#[pyo3(signature = (src, dsts, workers=None))]
+fn copy_floor<'py>(
+    py: Python<'py>,
+    src: &Bound<'py, PyUntypedArray>,
+    dsts: Vec<Bound<'py, PyUntypedArray>>,
+    workers: Option<Bound<'py, PyAny>>,
+) -> PyResult<()> {
+    let parallelism = match &workers {
+        Some(w) => parallelism(w)?,
+        None => parallelism(&py.None().into_bound(py))?,
+    };
+    let bytes = src.len() * src.dtype().itemsize();
+    let contiguous = |a: &Bound<'py, PyUntypedArray>| a.is_c_contiguous();
+    if !contiguous(src) || dsts.iter().any(|d| !contiguous(d) || d.len() * d.dtype().itemsize() != bytes) {
+        return Err(PyValueError::new_err(
+            "copy_floor needs C-contiguous arrays of equal size in bytes",
+        ));
+    }
+    // Raw byte ranges: destinations must be writeable and overlap nothing else.
+    let range = |a: &Bound<'py, PyUntypedArray>| {
+        // SAFETY: reading the data pointer of a live array object.
+        let start = unsafe { (*a.as_array_ptr()).fields.data as usize };
+        start..start + bytes
+    };
+    let mut ranges: Vec<_> = std::iter::once(range(src)).chain(dsts.iter().map(range)).collect();
+    ranges.sort_by_key(|r| r.start);
+    let overlapping = ranges.windows(2).any(|w| w[0].end > w[1].start);
+    let writeable = dsts.iter().all(|d| {
+        // SAFETY: reading the flags of a live array object.
+        unsafe { (*d.as_array_ptr()).fields.flags & numpy::npyffi::NPY_ARRAY_WRITEABLE != 0 }
+    });
+    if overlapping || !writeable {
+        return Err(PyValueError::new_err(
+            "copy_floor needs writeable destinations that share no memory with the source",
+        ));
+    }
+    // SAFETY: the arrays are live, C-contiguous, `bytes` long and pairwise disjoint (checked
+    // above), and this frame keeps them alive until the copy returns.
+    let source = unsafe { std::slice::from_raw_parts((*src.as_array_ptr()).fields.data as *const u8, bytes) };
+    let mut targets: Vec<&mut [u8]> = dsts
+        .iter()
+        .map(|d| unsafe { std::slice::from_raw_parts_mut((*d.as_array_ptr()).fields.data as *mut u8, bytes) })
+        .collect();
+    py.detach(|| ndgrad::bench::copy_floor(source, &mut targets, parallelism));
+    Ok(())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gradient, m)?)?;
+    m.add_function(wrap_pyfunction!(copy_floor, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

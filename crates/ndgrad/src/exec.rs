@@ -87,7 +87,9 @@ struct Coefficients<C: Compute> {
 
 enum Interior<C: Compute> {
     Uniform { h2: C::Divisor },
-    NonUniform { weights: Vec<Weights<C>> },
+    /// Interior weights as three arrays (`a[i-1]`, `b[i-1]`, `c[i-1]` weigh `f[i-1]`,
+    /// `f[i]`, `f[i+1]`): separate arrays let the lane loop load them as vectors.
+    NonUniform { weights: [Vec<C::Real>; 3] },
 }
 
 impl<C: Compute> Coefficients<C> {
@@ -112,7 +114,7 @@ impl<C: Compute> Coefficients<C> {
                 right,
             } => Coefficients {
                 interior: Interior::NonUniform {
-                    weights: interior.iter().map(w).collect(),
+                    weights: [0, 1, 2].map(|j| interior.iter().map(|t| r(t[j])).collect()),
                 },
                 first: C::divisor(r(*first)),
                 last: C::divisor(r(*last)),
@@ -434,7 +436,8 @@ where
                 }
                 Interior::NonUniform { weights } => {
                     let (a, b, d) = (row(i - 1, 0), row(i, 1), row(i + 1, 2));
-                    kernels::three_rows::<T, S, C, _>(out, a, b, d, weights[i - 1]);
+                    let w = [weights[0][i - 1], weights[1][i - 1], weights[2][i - 1]];
+                    kernels::three_rows::<T, S, C, _>(out, a, b, d, w);
                 }
             }
         }
@@ -518,7 +521,8 @@ where
             }
             Interior::NonUniform { weights } => {
                 let here = &f[s - f0..e - f0];
-                kernels::three_lane::<T, S, C, _>(out, prev, here, next, &weights[s - 1..e - 1]);
+                let w = [0, 1, 2].map(|j| &weights[j][s - 1..e - 1]);
+                kernels::three_lane::<T, S, C, _>(out, prev, here, next, w);
             }
         }
     }

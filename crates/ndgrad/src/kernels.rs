@@ -64,24 +64,22 @@ pub fn three_rows<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     }
 }
 
-/// Three-point stencil along a lane with weights varying per sample (non-uniform interior).
+/// Three-point stencil along a lane with weights varying per sample (non-uniform interior):
+/// `w[0][k], w[1][k], w[2][k]` weigh `r0[k], r1[k], r2[k]`.
 #[inline]
 pub fn three_lane<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
     r0: &[I],
     r1: &[I],
     r2: &[I],
-    w: &[Weights<C>],
+    w: [&[C::Real]; 3],
 ) {
     let n = out.len();
-    let (r0, r1, r2, w) = (&r0[..n], &r1[..n], &r2[..n], &w[..n]);
-    for ((((o, &a), &b), &c), &w) in out.iter_mut().zip(r0).zip(r1).zip(r2).zip(w) {
-        o.write(O::store(three(
-            w,
-            up::<I, S, C>(a),
-            up::<I, S, C>(b),
-            up::<I, S, C>(c),
-        )));
+    let (r0, r1, r2) = (&r0[..n], &r1[..n], &r2[..n]);
+    let (a, b, c) = (&w[0][..n], &w[1][..n], &w[2][..n]);
+    for k in 0..n {
+        let f = [r0[k], r1[k], r2[k]].map(up::<I, S, C>);
+        out[k].write(O::store(three([a[k], b[k], c[k]], f[0], f[1], f[2])));
     }
 }
 

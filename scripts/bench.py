@@ -1,0 +1,214 @@
+"""ndgrad's benchmark suite: NumPy, ndgrad and the memory-copy floor, all in one run.
+
+Usage: scripts/bench.sh [--quick] [--no-memory]
+
+For each case it prints NumPy's median time, ndgrad's median time with fresh outputs and
+with preallocated outputs (`out=`), the speed-up over NumPy, and the efficiency against the
+floor: a multi-threaded pass that reads the input once and writes every output once, timed
+in the same run, into preallocated arrays ("floor") and into freshly allocated ones ("fresh
+floor", which adds the kernel's page faults and page zeroing that any new array costs). A second table reports the peak extra memory of one call (measured in a
+fresh process: the peak resident set size during the call, VmHWM after a reset through
+/proc/self/clear_refs, minus the resident size before it), against the outputs' size.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import ndgrad
+from ndgrad import _native
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+
+
+def build(spec):
+    """The input of a case, built without temporaries (so peak memory reflects the call)."""
+    shape, dtype = tuple(spec["shape"]), np.dtype(spec["dtype"])
+    f = np.empty(shape, dtype=dtype)
+    rng = np.random.default_rng(0)
+    flat = f.reshape(-1)
+    step = 1 << 22
+    for i in range(0, flat.size, step):
+        flat[i:i + step] = rng.standard_normal(min(step, flat.size - i))
+    return f
+
+
+def arguments(spec, f):
+    varargs = []
+    if spec.get("coordinates") is not None:
+        axis = spec["coordinates"]
+        rng = np.random.default_rng(1)
+        x = np.cumsum(rng.uniform(0.5, 1.5, f.shape[axis]))
+        varargs = [1.0] * f.ndim
+        varargs[axis] = x
+    kwargs = {k: v for k, v in spec.items() if k in ("axis", "edge_order")}
+    if isinstance(kwargs.get("axis"), list):
+        kwargs["axis"] = tuple(kwargs["axis"])
+    return varargs, kwargs
+
+
+CASES = [
+    {"name": "1-D 1e8 f64", "shape": [100_000_000], "dtype": "float64"},
+    {"name": "2-D 8000x8000 f64", "shape": [8000, 8000], "dtype": "float64"},
+    {"name": "2-D 8000x8000 f32", "shape": [8000, 8000], "dtype": "float32"},
+    {"name": "3-D 400^3 f64", "shape": [400, 400, 400], "dtype": "float64"},
+    {"name": "3-D 400^3 f64 axis=1", "shape": [400, 400, 400], "dtype": "float64", "axis": 1},
+    {"name": "3-D 400^3 f64 axis=2", "shape": [400, 400, 400], "dtype": "float64", "axis": 2},
+    {"name": "2-D 8000^2 f64 x-coords, edge 2", "shape": [8000, 8000], "dtype": "float64",
+     "coordinates": 1, "edge_order": 2},
+]
+QUICK_CASES = [
+    {"name": "1-D 1e7 f64", "shape": [10_000_000], "dtype": "float64"},
+    {"name": "2-D 2000x2000 f64", "shape": [2000, 2000], "dtype": "float64"},
+    {"name": "3-D 160^3 f64", "shape": [160, 160, 160], "dtype": "float64"},
+]
+SMALL = [("100 elements f64", (100,)), ("32x32 f64", (32, 32))]
+
+
+def median_time(fn, repeats):
+    fn()
+    runs = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
+
+
+def per_call_time(fn, seconds=0.5):
+    fn()
+    best = []
+    for _ in range(7):
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds / 7:
+            for _ in range(100):
+                fn()
+            n += 100
+        best.append((time.perf_counter() - t0) / n)
+    return statistics.median(best)
+
+
+def time_case(spec, repeats):
+    f = build(spec)
+    varargs, kwargs = arguments(spec, f)
+    result = ndgrad.gradient(f, *varargs, **kwargs)
+    outs = result if isinstance(result, tuple) else (result,)
+    expected = np.gradient(f, *varargs, **kwargs)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    same = all(np.array_equal(a, b, equal_nan=True) for a, b in zip(outs, expected))
+    del expected
+    t_np = median_time(lambda: np.gradient(f, *varargs, **kwargs), max(3, repeats // 2))
+    t_fresh = median_time(lambda: ndgrad.gradient(f, *varargs, **kwargs), repeats)
+    t_out = median_time(lambda: ndgrad.gradient(f, *varargs, **kwargs, out=outs), repeats)
+    dsts = [np.empty_like(f) for _ in outs]
+    src = np.ascontiguousarray(f)
+    t_floor = median_time(lambda: _native.copy_floor(src, dsts), repeats)
+    # The same copy into freshly allocated arrays: what the kernel's page faults and page
+    # zeroing add to any function that returns new arrays.
+    t_fresh_floor = median_time(
+        lambda: _native.copy_floor(src, [np.empty_like(f) for _ in outs]), repeats)
+    traffic = f.nbytes * (1 + len(outs))
+    return {"name": spec["name"], "numpy": t_np, "fresh": t_fresh, "out": t_out,
+            "floor": t_floor, "fresh_floor": t_fresh_floor, "traffic": traffic,
+            "identical": same}
+
+
+MEMORY_CHILD = r"""
+import json, sys
+import numpy as np
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+
+
+sys.path.insert(0, sys.argv[3])
+import bench
+spec = json.loads(sys.argv[1]); impl = sys.argv[2]
+f = bench.build(spec)
+varargs, kwargs = bench.arguments(spec, f)
+if impl == "ndgrad":
+    import ndgrad
+    fn = ndgrad.gradient
+else:
+    fn = np.gradient
+fn(np.ones((64, 64)))  # load everything lazy (modules, thread pools) before measuring
+with open("/proc/self/clear_refs", "w") as c:
+    c.write("5")  # reset the peak resident set size (VmHWM) to the current one
+before = status("VmRSS")
+result = fn(f, *varargs, **kwargs)
+after = status("VmHWM")
+outs = result if isinstance(result, tuple) else (result,)
+print(json.dumps({"extra": after - before, "outputs": sum(o.nbytes for o in outs)}))
+"""
+
+
+def memory_case(spec):
+    row = {"name": spec["name"]}
+    for impl in ("numpy", "ndgrad"):
+        out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, json.dumps(spec), impl,
+                              str(Path(__file__).parent)], check=True, capture_output=True, text=True)
+        row[impl] = json.loads(out.stdout)
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller arrays, fewer repeats")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory table")
+    args = parser.parse_args()
+    cases = QUICK_CASES if args.quick else CASES
+    repeats = 3 if args.quick else 7
+
+    lines = []
+
+    def emit(line=""):
+        print(line, flush=True)
+        lines.append(line)
+
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    emit(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB; Python "
+         f"{platform.python_version()}, NumPy {np.__version__}, ndgrad {ndgrad.__version__}")
+    emit()
+    emit("| case | NumPy | ndgrad | speed-up | ndgrad `out=` | speed-up | floor | floor GB/s "
+         "| `out=` / floor | fresh floor | fresh / fresh floor | bits equal |")
+    emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|")
+    for spec in cases:
+        r = time_case(spec, repeats)
+        ms = lambda t: f"{t * 1e3:.1f} ms"  # noqa: E731
+        emit(f"| {r['name']} | {ms(r['numpy'])} | {ms(r['fresh'])} | {r['numpy'] / r['fresh']:.2f}x "
+             f"| {ms(r['out'])} | {r['numpy'] / r['out']:.2f}x | {ms(r['floor'])} "
+             f"| {r['traffic'] / r['floor'] / 1e9:.1f} | {r['out'] / r['floor']:.2f}x "
+             f"| {ms(r['fresh_floor'])} | {r['fresh'] / r['fresh_floor']:.2f}x "
+             f"| {'yes' if r['identical'] else 'NO'} |")
+    for name, shape in SMALL:
+        f = np.random.default_rng(0).standard_normal(shape)
+        t_np = per_call_time(lambda: np.gradient(f))
+        t_nd = per_call_time(lambda: ndgrad.gradient(f))
+        emit(f"| {name} (per call) | {t_np * 1e6:.2f} us | {t_nd * 1e6:.2f} us "
+             f"| {t_np / t_nd:.2f}x | | | | | | | | |")
+    if not args.no_memory:
+        emit()
+        emit("| case | outputs | NumPy peak extra | ndgrad peak extra | ndgrad over outputs |")
+        emit("|---|---:|---:|---:|---:|")
+        for spec in cases:
+            r = memory_case(spec)
+            out_mb = r["ndgrad"]["outputs"] / 2 ** 20
+            emit(f"| {r['name']} | {out_mb:.0f} MiB | {r['numpy']['extra'] / 2 ** 20:.0f} MiB "
+                 f"| {r['ndgrad']['extra'] / 2 ** 20:.0f} MiB "
+                 f"| {100 * (r['ndgrad']['extra'] / r['ndgrad']['outputs'] - 1):+.1f}% |")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / ("quick.md" if args.quick else "latest.md")).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
