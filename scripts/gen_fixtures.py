@@ -375,6 +375,172 @@ def large_cases():
     ]
 
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+CLI_FIXTURES = Path(__file__).resolve().parent.parent / "crates/ndgrad-cli/tests/fixtures"
+
+
+def write_png(path, pixels):
+    """A minimal PNG writer (8/16-bit gray or 8-bit RGB), so no imaging library is needed."""
+    import struct
+    import zlib
+
+    pixels = np.asarray(pixels)
+    h, w = pixels.shape[:2]
+    color = 2 if pixels.ndim == 3 else 0
+    depth = 16 if pixels.dtype == np.uint16 else 8
+    raw = pixels.astype(">u2" if depth == 16 else "u1").reshape(h, -1).view(np.uint8).reshape(h, -1)
+    rows = b"".join(b"\x00" + row.tobytes() for row in raw)
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    Path(path).write_bytes(png)
+
+
+def luminance(pixels):
+    """The CLI's conversion of color to gray: (0.299 R + 0.587 G) + 0.114 B on raw values."""
+    p = np.asarray(pixels, dtype=np.float64)
+    if p.ndim == 2:
+        return p
+    return (0.299 * p[..., 0] + 0.587 * p[..., 1]) + 0.114 * p[..., 2]
+
+
+def sample_image():
+    """A 160x120 gray picture with a disc, a bar and a ramp: clear edges for the demo."""
+    y, x = np.mgrid[0:120, 0:160]
+    img = np.full((120, 160), 40.0)
+    img += (x / 160.0) * 60
+    img[(x - 55) ** 2 + (y - 60) ** 2 < 30 ** 2] = 220
+    img[25:95, 105:135] = 150
+    img[70:80, 20:140] = 90
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def sensor_table(rng, n=48):
+    """An irregularly sampled day of temperature and humidity readings."""
+    start = np.datetime64("2026-03-14T00:00:00")
+    seconds = np.cumsum(rng.integers(600, 3000, n))
+    seconds[0] = 0
+    t = start + seconds.astype("m8[s]")
+    hours = seconds / 3600.0
+    temperature = np.round(12 + 8 * np.sin((hours - 9) / 24 * 2 * np.pi) + rng.normal(0, 0.2, n), 2)
+    humidity = np.round(70 - 20 * np.sin((hours - 9) / 24 * 2 * np.pi) + rng.normal(0, 1.0, n), 1)
+    lines = ["time,temperature,humidity"]
+    lines += [f"{str(ti)},{a},{b}" for ti, a, b in zip(t, temperature, humidity)]
+    return "\n".join(lines) + "\n", t, temperature, humidity
+
+
+def tutorial_calls():
+    a = np.array
+    x5 = np.linspace(0, 1, 5)
+    win = np.mean(np.lib.stride_tricks.sliding_window_view(a([1, 2.1, 2.9, 4.2, 5]), 3), axis=-1)
+    calls = [
+        ("np.gradient(np.array([1, 3, 6, 10, 15]))", a([1, 3, 6, 10, 15]), [], None, 1),
+        ("np.gradient(np.array([[1, 2, 3], [4, 5, 6]]))", a([[1, 2, 3], [4, 5, 6]]), [], None, 1),
+        ("np.gradient(np.array([1, 4, 9, 16]), np.array([0, 1, 3, 6]))", a([1, 4, 9, 16]), [a([0, 1, 3, 6])], None, 1),
+        ("np.gradient(np.array([[1, 2, 3], [4, 5, 6]]), np.array([1, 2]), np.array([0.5, 1, 2]))",
+         a([[1, 2, 3], [4, 5, 6]]), [a([1, 2]), a([0.5, 1, 2])], None, 1),
+        ("np.gradient(np.array([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]))", a([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), [], None, 1),
+        ("np.gradient(np.array([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), axis=2)",
+         a([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), [], 2, 1),
+        ("np.gradient(np.array([1, 4, 9, 16, 25]), edge_order=2)", a([1, 4, 9, 16, 25]), [], None, 2),
+        ("np.gradient(np.array([1, 2, np.nan, 4, 5]))", a([1, 2, np.nan, 4, 5]), [], None, 1),
+        ("x = np.linspace(0, 1, 5); np.gradient(x**2, x)", x5 ** 2, [x5], None, 1),
+        ("np.gradient(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]))", a([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), [], None, 1),
+        ("np.gradient(np.array([4, 3, 2.5, 2.1, 2]))", a([4, 3, 2.5, 2.1, 2]), [], None, 1),
+        ("np.gradient(np.array([20, 22, 25, 24, 23]))", a([20, 22, 25, 24, 23]), [], None, 1),
+        ("np.gradient(np.gradient(np.array([1, 4, 9, 16, 25])))", np.gradient(a([1, 4, 9, 16, 25])), [], None, 1),
+        ("np.gradient(<3-point moving average of [1, 2.1, 2.9, 4.2, 5]>)", win, [], None, 1),
+    ]
+    out = []
+    for text, f, spacing, axis, edge in calls:
+        result = np.gradient(f, *spacing, axis=axis, edge_order=edge)
+        results = [result] if isinstance(result, np.ndarray) else list(result)
+        out.append({
+            "call": text,
+            "f": {"dtype": str(f.dtype), "shape": list(f.shape), "bits": value_bits(f.astype(np.float64))},
+            "spacing": [{"dtype": str(np.asarray(s).dtype), "bits": value_bits(np.asarray(s, dtype=np.float64))}
+                        for s in spacing],
+            "axis": axis,
+            "edge_order": edge,
+            "numpy": [{"shape": list(r.shape), "bits": value_bits(r), "repr": repr(r)} for r in results],
+        })
+    return out
+
+
+def write_sample_data(rng):
+    DATA.mkdir(exist_ok=True)
+    doc = {"numpy_version": np.__version__, "generator": "scripts/gen_fixtures.py", "calls": tutorial_calls()}
+    (DATA / "tutorial_calls.json").write_text(json.dumps(doc, indent=1) + "\n")
+    write_png(DATA / "sample.png", sample_image())
+    text, *_ = sensor_table(rng)
+    (DATA / "sensor.csv").write_text(text)
+
+
+def write_cli_fixtures(rng):
+    """Real files for the CLI's integration tests, with NumPy's answers next to them."""
+    d = CLI_FIXTURES
+    d.mkdir(parents=True, exist_ok=True)
+    expected = {}
+
+    def save(name, array):
+        np.save(d / name, array)
+
+    f64 = rng.standard_normal((6, 7))
+    save("f64.npy", f64)
+    expected["f64_all"] = np.gradient(f64)
+    expected["f64_axis1_h05_e2"] = np.gradient(f64, 0.5, axis=1, edge_order=2)
+    f32_be_f = np.asfortranarray(rng.standard_normal((5, 4)).astype(">f4"))
+    save("f32_big_endian_fortran.npy", f32_be_f)
+    expected["f32_be_f_all"] = np.gradient(f32_be_f.astype("<f4"), 2.0)
+    i16 = rng.integers(-30000, 30000, (4, 5)).astype(np.int16)
+    save("i16.npy", i16)
+    expected["i16_all"] = np.gradient(i16)
+    c64 = (rng.standard_normal((5, 3)) + 1j * rng.standard_normal((5, 3))).astype(np.complex64)
+    save("c64.npy", c64)
+    expected["c64_axis0"] = np.gradient(c64, axis=0)
+    f16 = rng.standard_normal(9).astype(np.float16)
+    save("f16.npy", f16)
+    coords = np.cumsum(rng.uniform(0.5, 1.5, 9))
+    save("coords.npy", coords)
+    (d / "coords.txt").write_text("\n".join(repr(float(v)) for v in coords) + "\n")
+    expected["f16_coords"] = np.gradient(f16, coords)
+    u8 = rng.integers(0, 256, (3, 8)).astype(np.uint8)
+    coords8 = np.cumsum(rng.uniform(0.5, 1.5, 8))
+    save("coords8.npy", coords8)
+    save("u8.npy", u8)
+    expected["u8_h_coords_e2"] = np.gradient(u8, 3.0, coords8, edge_order=2)
+    np.savez(d / "pair.npz", first=f64, second=i16)
+    np.savez(d / "single.npz", only=f64)
+    np.save(d / "bool.npy", np.array([True, False]))
+    (d / "truncated.npy").write_bytes((d / "f64.npy").read_bytes()[:-20])
+    # Images: 8-bit gray, 8-bit color, 16-bit gray.
+    gray = rng.integers(0, 256, (12, 10)).astype(np.uint8)
+    rgb = rng.integers(0, 256, (9, 11, 3)).astype(np.uint8)
+    gray16 = rng.integers(0, 65536, (7, 8)).astype(np.uint16)
+    write_png(d / "gray8.png", gray)
+    write_png(d / "rgb8.png", rgb)
+    write_png(d / "gray16.png", gray16)
+    for name, pix in [("gray8", gray), ("rgb8", rgb), ("gray16", gray16)]:
+        expected[name] = np.gradient(luminance(pix))
+    np.save(d / "gray8_pixels.npy", gray)
+    # A table with ISO-8601 times and a bad one.
+    text, t, temperature, humidity = sensor_table(rng, 20)
+    (d / "sensor.csv").write_text(text)
+    x = (t - t[0]) / np.timedelta64(1, "s")
+    expected["sensor_temperature"] = np.gradient(temperature, x)
+    expected["sensor_humidity"] = np.gradient(humidity, x)
+    x_min = (t - t[0]) / np.timedelta64(1, "m")
+    expected["sensor_temperature_min_e2"] = np.gradient(temperature, x_min, edge_order=2)
+    lines = text.splitlines()
+    lines[5] = lines[5].rsplit(",", 1)[0] + ",oops"
+    (d / "bad.csv").write_text("\n".join(lines) + "\n")
+    np.savez(d / "expected.npz", **{k: (v if isinstance(v, np.ndarray) else np.stack(v)) for k, v in expected.items()})
+
+
 def main():
     rng = np.random.default_rng(SEED)
     cases = tutorial_cases() + error_cases() + random_cases(rng, 420) + large_cases()
@@ -388,6 +554,8 @@ def main():
     tmp = OUT.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, separators=(",", ":")))
     tmp.replace(OUT)
+    write_sample_data(np.random.default_rng(SEED + 1))
+    write_cli_fixtures(np.random.default_rng(SEED + 2))
     errors = sum("error" in c for c in cases)
     print(f"wrote {len(cases)} cases ({errors} errors) from NumPy {np.__version__} to {OUT}",
           file=sys.stderr)

@@ -307,7 +307,11 @@ fn copy_floor<'py>(
     };
     let bytes = src.len() * src.dtype().itemsize();
     let contiguous = |a: &Bound<'py, PyUntypedArray>| a.is_c_contiguous();
-    if !contiguous(src) || dsts.iter().any(|d| !contiguous(d) || d.len() * d.dtype().itemsize() != bytes) {
+    if !contiguous(src)
+        || dsts
+            .iter()
+            .any(|d| !contiguous(d) || d.len() * d.dtype().itemsize() != bytes)
+    {
         return Err(PyValueError::new_err(
             "copy_floor needs C-contiguous arrays of equal size in bytes",
         ));
@@ -318,7 +322,9 @@ fn copy_floor<'py>(
         let start = unsafe { (*a.as_array_ptr()).fields.data as usize };
         start..start + bytes
     };
-    let mut ranges: Vec<_> = std::iter::once(range(src)).chain(dsts.iter().map(range)).collect();
+    let mut ranges: Vec<_> = std::iter::once(range(src))
+        .chain(dsts.iter().map(range))
+        .collect();
     ranges.sort_by_key(|r| r.start);
     let overlapping = ranges.windows(2).any(|w| w[0].end > w[1].start);
     let writeable = dsts.iter().all(|d| {
@@ -332,10 +338,14 @@ fn copy_floor<'py>(
     }
     // SAFETY: the arrays are live, C-contiguous, `bytes` long and pairwise disjoint (checked
     // above), and this frame keeps them alive until the copy returns.
-    let source = unsafe { std::slice::from_raw_parts((*src.as_array_ptr()).fields.data as *const u8, bytes) };
+    let source = unsafe {
+        std::slice::from_raw_parts((*src.as_array_ptr()).fields.data as *const u8, bytes)
+    };
     let mut targets: Vec<&mut [u8]> = dsts
         .iter()
-        .map(|d| unsafe { std::slice::from_raw_parts_mut((*d.as_array_ptr()).fields.data as *mut u8, bytes) })
+        .map(|d| unsafe {
+            std::slice::from_raw_parts_mut((*d.as_array_ptr()).fields.data as *mut u8, bytes)
+        })
         .collect();
     py.detach(|| ndgrad::bench::copy_floor(source, &mut targets, parallelism));
     Ok(())

@@ -10,7 +10,9 @@ use ndgrad::{AxisSpacing, EdgeOrder, GradientOptions, gradient, gradient_into};
 
 fn array(shape: &[usize]) -> ArrayD<f64> {
     ArrayD::from_shape_fn(IxDyn(shape), |i| {
-        i.slice().iter().fold(0.0, |acc, &k| acc * 1.1 + (k as f64).sin())
+        i.slice()
+            .iter()
+            .fold(0.0, |acc, &k| acc * 1.1 + (k as f64).sin())
     })
 }
 
@@ -18,9 +20,17 @@ fn bench(c: &mut Criterion) {
     let cases: Vec<(&str, Vec<usize>, GradientOptions)> = vec![
         ("1-D 1e6", vec![1_000_000], GradientOptions::new()),
         ("2-D 1000x1000", vec![1000, 1000], GradientOptions::new()),
-        ("2-D 1000x1000 serial", vec![1000, 1000], GradientOptions::new().threads(1)),
+        (
+            "2-D 1000x1000 serial",
+            vec![1000, 1000],
+            GradientOptions::new().threads(1),
+        ),
         ("3-D 100^3", vec![100, 100, 100], GradientOptions::new()),
-        ("3-D 100^3 axis=1", vec![100, 100, 100], GradientOptions::new().axis(1)),
+        (
+            "3-D 100^3 axis=1",
+            vec![100, 100, 100],
+            GradientOptions::new().axis(1),
+        ),
         (
             "2-D 1000x1000 coordinates, edge 2",
             vec![1000, 1000],

@@ -10,7 +10,10 @@ use crate::options::Parallelism;
 /// # Panics
 /// If a destination's length differs from `src`'s.
 pub fn copy_floor(src: &[u8], dsts: &mut [&mut [u8]], parallelism: Parallelism) {
-    assert!(dsts.iter().all(|d| d.len() == src.len()), "destinations must match the source");
+    assert!(
+        dsts.iter().all(|d| d.len() == src.len()),
+        "destinations must match the source"
+    );
     const CHUNK: usize = 1 << 20;
     let chunks: Vec<usize> = (0..src.len().div_ceil(CHUNK)).collect();
     let targets: Vec<Target> = dsts.iter_mut().map(|d| Target(d.as_mut_ptr())).collect();

@@ -86,10 +86,14 @@ struct Coefficients<C: Compute> {
 }
 
 enum Interior<C: Compute> {
-    Uniform { h2: C::Divisor },
+    Uniform {
+        h2: C::Divisor,
+    },
     /// Interior weights as three arrays (`a[i-1]`, `b[i-1]`, `c[i-1]` weigh `f[i-1]`,
     /// `f[i]`, `f[i+1]`): separate arrays let the lane loop load them as vectors.
-    NonUniform { weights: [Vec<C::Real>; 3] },
+    NonUniform {
+        weights: [Vec<C::Real>; 3],
+    },
 }
 
 impl<C: Compute> Coefficients<C> {

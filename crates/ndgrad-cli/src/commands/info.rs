@@ -1,0 +1,124 @@
+//! `ndgrad info`: what a file holds.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::say;
+use crate::files::Format;
+use crate::{images, npy, table};
+
+/// Describe a file: shape, dtype, byte order, memory order, size.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  ndgrad info field.npy
+  ndgrad info results.npz
+  ndgrad info photo.png")]
+pub struct Args {
+    /// File to describe: .npy, .npz, .csv, .tsv, .png, .tif or .jpg
+    pub file: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let path = &args.file;
+    let bytes = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    say(format!("file:         {} ({bytes} bytes)", path.display()))?;
+    match Format::of(path)? {
+        Format::Npy => {
+            let mut head = vec![0u8; 65_536];
+            let mut f = std::fs::File::open(path)?;
+            let n = f.read(&mut head)?;
+            let header =
+                npy::parse_header(&head[..n]).with_context(|| format!("{}", path.display()))?;
+            describe_npy(&header, bytes)?;
+        }
+        Format::Npz => {
+            let mut keys = npy::npz_keys(path)?;
+            keys.sort();
+            say(format!("arrays:       {}", keys.len()))?;
+            for key in keys {
+                let (_, a) = npy::read_npz(path, Some(&key))?;
+                say(format!(
+                    "  {key}: shape {:?}, dtype {}",
+                    a.shape(),
+                    a.dtype()
+                ))?;
+            }
+        }
+        Format::Image => {
+            let (w, h) = image::image_dimensions(path)
+                .with_context(|| format!("{}: not a readable image", path.display()))?;
+            let color = image::ImageReader::open(path)?
+                .with_guessed_format()?
+                .decode()?
+                .color();
+            say(format!("image:        {w} x {h} pixels, {color:?}"))?;
+            let f = images::read_luminance(path)?;
+            say(format!(
+                "as an array:  shape {:?}, dtype float64 (luminance of raw samples)",
+                f.shape()
+            ))?;
+        }
+        Format::Csv | Format::Tsv => {
+            let t = table::read(path, None, "s")?;
+            let rows = t.columns.first().map_or(0, |c| c.1.len());
+            let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+            say(format!(
+                "table:        {rows} rows; numeric columns: {}",
+                names.join(", ")
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn describe_npy(h: &npy::Header, file_bytes: u64) -> Result<()> {
+    let dtype = match h.kind() {
+        "f8" => "float64",
+        "f4" => "float32",
+        "f2" => "float16",
+        "c16" => "complex128",
+        "c8" => "complex64",
+        "i1" => "int8",
+        "i2" => "int16",
+        "i4" => "int32",
+        "i8" => "int64",
+        "u1" => "uint8",
+        "u2" => "uint16",
+        "u4" => "uint32",
+        "u8" => "uint64",
+        "b1" => "bool",
+        other => other,
+    };
+    let order = match h.descr.chars().next() {
+        Some('<') => "little-endian",
+        Some('>') => "big-endian",
+        _ => "not applicable (1-byte items)",
+    };
+    let data = (h.len() * h.itemsize()) as u64;
+    say(format!("shape:        {:?}", h.shape))?;
+    say(format!("dtype:        {dtype} ('{}')", h.descr))?;
+    say(format!("byte order:   {order}"))?;
+    say(format!(
+        "memory order: {}",
+        if h.fortran_order {
+            "Fortran (column-major)"
+        } else {
+            "C (row-major)"
+        }
+    ))?;
+    say(format!(
+        "size:         {} elements, {data} bytes of data",
+        h.len()
+    ))?;
+    if file_bytes < h.data_offset as u64 + data {
+        say(format!(
+            "warning:      the file is truncated: it lacks {} bytes",
+            h.data_offset as u64 + data - file_bytes
+        ))?;
+    }
+    Ok(())
+}

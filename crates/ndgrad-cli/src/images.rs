@@ -1,0 +1,121 @@
+//! Images in and out: 8/16-bit gray or color PNG, TIFF and JPEG.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use image::{DynamicImage, ImageFormat};
+use ndarray::{Array2, ArrayView2};
+
+use crate::files::write_atomically;
+
+/// An image as a 2-D float64 array (rows, columns) of its raw sample values; color images
+/// become luminance `(0.299 R + 0.587 G) + 0.114 B` (ITU-R BT.601), alpha is ignored.
+pub fn read_luminance(path: &Path) -> Result<Array2<f64>> {
+    let img = image::ImageReader::open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?
+        .with_guessed_format()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .decode()
+        .with_context(|| format!("{}: not a readable image", path.display()))?;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let luminance = |r: f64, g: f64, b: f64| (0.299 * r + 0.587 * g) + 0.114 * b;
+    let values: Vec<f64> = match &img {
+        DynamicImage::ImageLuma8(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
+        DynamicImage::ImageLuma16(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
+        DynamicImage::ImageLumaA8(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
+        DynamicImage::ImageLumaA16(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
+        DynamicImage::ImageRgb8(i) => i
+            .pixels()
+            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
+            .collect(),
+        DynamicImage::ImageRgba8(i) => i
+            .pixels()
+            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
+            .collect(),
+        DynamicImage::ImageRgb16(i) => i
+            .pixels()
+            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
+            .collect(),
+        DynamicImage::ImageRgba16(i) => i
+            .pixels()
+            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
+            .collect(),
+        other => bail!(
+            "{}: unsupported pixel type {:?}; use 8- or 16-bit images",
+            path.display(),
+            other.color()
+        ),
+    };
+    Ok(Array2::from_shape_vec((h, w), values)?)
+}
+
+/// The format to encode `path` in, from its extension.
+fn format_of(path: &Path) -> Result<ImageFormat> {
+    match ImageFormat::from_path(path) {
+        Ok(f @ (ImageFormat::Png | ImageFormat::Tiff)) => Ok(f),
+        _ => Err(crate::UsageError(format!(
+            "{}: images are written as .png or .tif",
+            path.display()
+        ))
+        .into()),
+    }
+}
+
+fn save(path: &Path, img: DynamicImage) -> Result<()> {
+    let format = format_of(path)?;
+    write_atomically(path, |w| {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut buf, format)?;
+        std::io::Write::write_all(w, buf.get_ref())?;
+        Ok(())
+    })
+}
+
+/// Saves values in `0..=1` as an 8- or 16-bit gray image.
+pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: u8) -> Result<()> {
+    let (h, w) = unit.dim();
+    let img = match depth {
+        8 => DynamicImage::ImageLuma8(
+            image::GrayImage::from_raw(
+                w as u32,
+                h as u32,
+                unit.iter().map(|v| (v * 255.0).round() as u8).collect(),
+            )
+            .context("image buffer size")?,
+        ),
+        16 => DynamicImage::ImageLuma16(
+            image::ImageBuffer::from_raw(
+                w as u32,
+                h as u32,
+                unit.iter().map(|v| (v * 65535.0).round() as u16).collect(),
+            )
+            .context("image buffer size")?,
+        ),
+        d => bail!("--depth {d} is not 8 or 16"),
+    };
+    save(path, img)
+}
+
+/// Saves a color image from RGB bytes (row-major, 3 per pixel).
+pub fn save_rgb(path: &Path, width: usize, height: usize, rgb: Vec<u8>) -> Result<()> {
+    let img =
+        image::RgbImage::from_raw(width as u32, height as u32, rgb).context("image buffer size")?;
+    save(path, DynamicImage::ImageRgb8(img))
+}
+
+/// HSV (hue in degrees, saturation and value in 0..=1) to RGB bytes.
+pub fn hsv_to_rgb(hue: f64, saturation: f64, value: f64) -> [u8; 3] {
+    let c = value * saturation;
+    let h = (hue.rem_euclid(360.0)) / 60.0;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = value - c;
+    [r, g, b].map(|v| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8)
+}

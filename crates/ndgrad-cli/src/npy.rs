@@ -1,0 +1,308 @@
+//! NumPy's `.npy` and `.npz` formats: every numeric dtype, both byte orders, C and Fortran
+//! order on input; little-endian, C order on output.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail, ensure};
+use half::f16;
+use ndarray::{ArrayD, IxDyn, ShapeBuilder};
+use num_complex::Complex;
+
+use crate::array::AnyArray;
+
+const MAGIC: &[u8] = b"\x93NUMPY";
+
+/// The header fields of an `.npy` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// NumPy's type string, e.g. `<f8`, `>i4`, `|u1`.
+    pub descr: String,
+    pub fortran_order: bool,
+    pub shape: Vec<usize>,
+    /// Byte offset of the data.
+    pub data_offset: usize,
+}
+
+impl Header {
+    pub fn little_endian(&self) -> bool {
+        !self.descr.starts_with('>')
+    }
+    pub fn kind(&self) -> &str {
+        self.descr.trim_start_matches(['<', '>', '|', '='])
+    }
+    pub fn itemsize(&self) -> usize {
+        self.kind()[1..].parse().unwrap_or(0)
+    }
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+/// Reads the header from the start of `bytes`.
+pub fn parse_header(bytes: &[u8]) -> Result<Header> {
+    ensure!(
+        bytes.len() >= 10 && &bytes[..6] == MAGIC,
+        "not a .npy file (no NumPy magic bytes)"
+    );
+    let major = bytes[6];
+    let (len, start) = match major {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 => {
+            ensure!(bytes.len() >= 12, "truncated .npy header");
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
+        }
+        v => bail!("unsupported .npy format version {v}"),
+    };
+    ensure!(bytes.len() >= start + len, "truncated .npy header");
+    let text =
+        std::str::from_utf8(&bytes[start..start + len]).context("the .npy header is not text")?;
+    let field = |name: &str| -> Result<&str> {
+        let key = format!("'{name}':");
+        let at = text
+            .find(&key)
+            .with_context(|| format!("the .npy header has no '{name}'"))?;
+        Ok(text[at + key.len()..].trim_start())
+    };
+    let descr = field("descr")?;
+    ensure!(
+        descr.starts_with('\''),
+        "this .npy dtype is a structured type, not a number type"
+    );
+    let descr = descr[1..]
+        .split('\'')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let fortran_order = field("fortran_order")?.starts_with("True");
+    let shape_text = field("shape")?;
+    let shape_text = shape_text
+        .strip_prefix('(')
+        .and_then(|s| s.split(')').next())
+        .context("the .npy header's shape is not a tuple")?;
+    let shape = shape_text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches('L').parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .context("the .npy header's shape is not a tuple of integers")?;
+    Ok(Header {
+        descr,
+        fortran_order,
+        shape,
+        data_offset: start + len,
+    })
+}
+
+/// Decodes an `.npy` image in memory.
+pub fn decode(bytes: &[u8]) -> Result<AnyArray> {
+    let header = parse_header(bytes)?;
+    let data = &bytes[header.data_offset..];
+    let need = header.len() * header.itemsize();
+    ensure!(
+        data.len() >= need,
+        "truncated: the header promises {need} bytes of data but the file holds {}",
+        data.len()
+    );
+    let data = &data[..need];
+    let le = header.little_endian();
+    let shape = IxDyn(&header.shape);
+    let shape = shape.set_f(header.fortran_order);
+    macro_rules! typed {
+        ($t:ty, $n:expr, $variant:ident) => {{
+            let values: Vec<$t> = data
+                .chunks_exact($n)
+                .map(|c| {
+                    let bytes: [u8; $n] = c.try_into().expect("chunk of the item size");
+                    if le {
+                        <$t>::from_le_bytes(bytes)
+                    } else {
+                        <$t>::from_be_bytes(bytes)
+                    }
+                })
+                .collect();
+            AnyArray::$variant(ArrayD::from_shape_vec(shape, values)?)
+        }};
+    }
+    macro_rules! complex {
+        ($t:ty, $n:expr, $variant:ident) => {{
+            let values: Vec<Complex<$t>> = data
+                .chunks_exact(2 * $n)
+                .map(|c| {
+                    let re: [u8; $n] = c[..$n].try_into().expect("real part");
+                    let im: [u8; $n] = c[$n..].try_into().expect("imaginary part");
+                    if le {
+                        Complex::new(<$t>::from_le_bytes(re), <$t>::from_le_bytes(im))
+                    } else {
+                        Complex::new(<$t>::from_be_bytes(re), <$t>::from_be_bytes(im))
+                    }
+                })
+                .collect();
+            AnyArray::$variant(ArrayD::from_shape_vec(shape, values)?)
+        }};
+    }
+    Ok(match header.kind() {
+        "f8" => typed!(f64, 8, F64),
+        "f4" => typed!(f32, 4, F32),
+        "f2" => {
+            let bits: Vec<u16> = data
+                .chunks_exact(2)
+                .map(|c| {
+                    if le {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
+                .collect();
+            AnyArray::F16(ArrayD::from_shape_vec(
+                shape,
+                bits.into_iter().map(f16::from_bits).collect(),
+            )?)
+        }
+        "c16" => complex!(f64, 8, C128),
+        "c8" => complex!(f32, 4, C64),
+        "i1" => typed!(i8, 1, I8),
+        "i2" => typed!(i16, 2, I16),
+        "i4" => typed!(i32, 4, I32),
+        "i8" => typed!(i64, 8, I64),
+        "u1" => typed!(u8, 1, U8),
+        "u2" => typed!(u16, 2, U16),
+        "u4" => typed!(u32, 4, U32),
+        "u8" => typed!(u64, 8, U64),
+        "b1" => {
+            bail!("boolean data has no gradient (NumPy raises TypeError); convert it to numbers")
+        }
+        other => bail!(
+            "unsupported dtype '{other}': ndgrad reads float16/32/64, complex64/128 and integer arrays"
+        ),
+    })
+}
+
+/// Reads an `.npy` file.
+pub fn read(path: &Path) -> Result<AnyArray> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    decode(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+/// The header text NumPy writes for a C-ordered little-endian array.
+pub fn header_bytes(descr: &str, shape: &[usize]) -> Vec<u8> {
+    let shape_text = match shape {
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut dict =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // Pad with spaces so the data starts at a multiple of 64 bytes, ending with a newline.
+    let unpadded = MAGIC.len() + 4 + dict.len() + 1;
+    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    dict.push('\n');
+    let mut out = Vec::with_capacity(10 + dict.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[1, 0]);
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out
+}
+
+/// Writes an array as `.npy` (little-endian, C order) to `w`.
+pub fn write(w: &mut impl Write, a: &AnyArray) -> std::io::Result<()> {
+    macro_rules! emit {
+        ($arr:expr, $descr:expr, |$x:ident| $bytes:expr) => {{
+            w.write_all(&header_bytes($descr, $arr.shape()))?;
+            let mut buf = Vec::with_capacity(1 << 16);
+            for &$x in $arr.iter() {
+                buf.extend_from_slice(&$bytes);
+                if buf.len() >= 1 << 16 {
+                    w.write_all(&buf)?;
+                    buf.clear();
+                }
+            }
+            w.write_all(&buf)
+        }};
+    }
+    match a {
+        AnyArray::F64(a) => emit!(a, "<f8", |x| x.to_le_bytes()),
+        AnyArray::F32(a) => emit!(a, "<f4", |x| x.to_le_bytes()),
+        AnyArray::F16(a) => emit!(a, "<f2", |x| x.to_bits().to_le_bytes()),
+        AnyArray::C128(a) => emit!(a, "<c16", |x| [x.re.to_le_bytes(), x.im.to_le_bytes()]
+            .concat()),
+        AnyArray::C64(a) => emit!(a, "<c8", |x| [x.re.to_le_bytes(), x.im.to_le_bytes()]
+            .concat()),
+        AnyArray::I8(a) => emit!(a, "|i1", |x| x.to_le_bytes()),
+        AnyArray::I16(a) => emit!(a, "<i2", |x| x.to_le_bytes()),
+        AnyArray::I32(a) => emit!(a, "<i4", |x| x.to_le_bytes()),
+        AnyArray::I64(a) => emit!(a, "<i8", |x| x.to_le_bytes()),
+        AnyArray::U8(a) => emit!(a, "|u1", |x| x.to_le_bytes()),
+        AnyArray::U16(a) => emit!(a, "<u2", |x| x.to_le_bytes()),
+        AnyArray::U32(a) => emit!(a, "<u4", |x| x.to_le_bytes()),
+        AnyArray::U64(a) => emit!(a, "<u8", |x| x.to_le_bytes()),
+    }
+}
+
+/// The names of the arrays in an `.npz` archive.
+pub fn npz_keys(path: &Path) -> Result<Vec<String>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let archive = zip::ZipArchive::new(file)
+        .with_context(|| format!("{}: not a valid .npz (zip) archive", path.display()))?;
+    Ok(archive
+        .file_names()
+        .filter_map(|n| n.strip_suffix(".npy").map(str::to_string))
+        .collect())
+}
+
+/// Reads array `key` from an `.npz` archive; without a key, the archive must hold one array.
+pub fn read_npz(path: &Path, key: Option<&str>) -> Result<(String, AnyArray)> {
+    let mut keys = npz_keys(path)?;
+    keys.sort();
+    let key = match key {
+        Some(k) if keys.iter().any(|x| x == k) => k.to_string(),
+        Some(k) => bail!(
+            "{}: no array named '{k}'; the archive holds: {}",
+            path.display(),
+            keys.join(", ")
+        ),
+        None if keys.len() == 1 => keys[0].clone(),
+        None => bail!(
+            "{} holds {} arrays ({}); choose one with --key NAME",
+            path.display(),
+            keys.len(),
+            keys.join(", ")
+        ),
+    };
+    let file = std::fs::File::open(path)?;
+    let mut archive = zip::ZipArchive::new(file)?;
+    let mut entry = archive.by_name(&format!("{key}.npy"))?;
+    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    entry
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{}: cannot read '{key}'", path.display()))?;
+    let array = decode(&bytes).with_context(|| format!("{}: array '{key}'", path.display()))?;
+    Ok((key, array))
+}
+
+/// Writes named arrays as an `.npz` archive (stored, uncompressed, like `np.savez`).
+pub fn write_npz(w: impl Write + std::io::Seek, arrays: &[(String, AnyArray)]) -> Result<()> {
+    let mut zip = zip::ZipWriter::new(w);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    for (name, a) in arrays {
+        zip.start_file(format!("{name}.npy"), options)?;
+        write(&mut zip, a)?;
+    }
+    zip.finish()?;
+    Ok(())
+}

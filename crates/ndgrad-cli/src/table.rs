@@ -1,0 +1,236 @@
+//! CSV/TSV tables with a header: numeric columns, and an x column of numbers or ISO-8601
+//! date-times.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+use crate::UsageError;
+
+/// A table read from a CSV/TSV file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The x column: its name, its cells as written, and its values as coordinates.
+    pub x: Option<XColumn>,
+    /// Numeric columns other than x, in file order.
+    pub columns: Vec<(String, Vec<f64>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct XColumn {
+    pub name: String,
+    pub cells: Vec<String>,
+    pub values: Vec<f64>,
+    /// The unit of `values` when they came from date-times (`s`, `ms`, ...).
+    pub time_unit: Option<String>,
+}
+
+/// Nanoseconds in one time unit accepted by `--time-unit`.
+pub fn unit_nanoseconds(unit: &str) -> Result<i64> {
+    Ok(match unit {
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "min" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        other => {
+            return Err(UsageError(format!(
+                "--time-unit '{other}' is not one of ns, us, ms, s, min, h, d"
+            ))
+            .into());
+        }
+    })
+}
+
+/// Parses an ISO-8601 date or date-time to nanoseconds since the epoch (UTC for offsets,
+/// as written for naive times — like `numpy.datetime64`).
+pub fn parse_datetime(cell: &str) -> Option<i64> {
+    let s = cell.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return t.timestamp_nanos_opt();
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
+            return t.and_utc().timestamp_nanos_opt();
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_utc().timestamp_nanos_opt())
+}
+
+/// A number as NumPy's `float()` reads it (also `nan`, `inf`).
+pub fn parse_number(cell: &str) -> Option<f64> {
+    cell.trim().parse::<f64>().ok()
+}
+
+pub fn delimiter(path: &Path) -> u8 {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("tsv") | Some("tab") => b'\t',
+        _ => b',',
+    }
+}
+
+/// Reads a table; `x` names the coordinate column; `time_unit` scales date-times.
+pub fn read(path: &Path, x: Option<&str>, time_unit: &str) -> Result<Table> {
+    let unit_ns = unit_nanoseconds(time_unit)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(path))
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: cannot read the header line", path.display()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if let Some(x) = x {
+        if !header.iter().any(|h| h == x) {
+            return Err(UsageError(format!(
+                "{}: --x '{x}' is not a column; the columns are: {}",
+                path.display(),
+                header.join(", ")
+            ))
+            .into());
+        }
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (k, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{}: line {}", path.display(), k + 2))?;
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    if rows.is_empty() {
+        bail!("{}: the table has a header but no rows", path.display());
+    }
+    let mut table = Table {
+        x: None,
+        columns: Vec::new(),
+    };
+    for (c, name) in header.iter().enumerate() {
+        let cells: Vec<&str> = rows
+            .iter()
+            .map(|r| r.get(c).map_or("", String::as_str))
+            .collect();
+        if Some(name.as_str()) == x {
+            table.x = Some(x_column(path, name, &cells, unit_ns, time_unit)?);
+            continue;
+        }
+        // A column is numeric when its first cell is a number; then every cell must be.
+        if parse_number(cells[0]).is_none() {
+            continue;
+        }
+        let values = cells
+            .iter()
+            .enumerate()
+            .map(|(r, cell)| {
+                parse_number(cell).with_context(|| {
+                    format!(
+                        "{}: line {}, column '{name}': '{cell}' is not a number",
+                        path.display(),
+                        r + 2
+                    )
+                })
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        table.columns.push((name.clone(), values));
+    }
+    if table.columns.is_empty() {
+        bail!("{}: no numeric column to differentiate", path.display());
+    }
+    Ok(table)
+}
+
+fn x_column(path: &Path, name: &str, cells: &[&str], unit_ns: i64, unit: &str) -> Result<XColumn> {
+    let numbers: Option<Vec<f64>> = cells.iter().map(|c| parse_number(c)).collect();
+    if let Some(values) = numbers {
+        return Ok(XColumn {
+            name: name.to_string(),
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+            values,
+            time_unit: None,
+        });
+    }
+    let mut ns = Vec::with_capacity(cells.len());
+    for (r, cell) in cells.iter().enumerate() {
+        let t = parse_datetime(cell).with_context(|| {
+            format!(
+                "{}: line {}, column '{name}': '{cell}' is neither a number nor an ISO-8601 date-time",
+                path.display(),
+                r + 2
+            )
+        })?;
+        ns.push(t);
+    }
+    // Elapsed time since the first sample, in the unit: what NumPy gives for
+    // `(t - t[0]) / np.timedelta64(1, unit)` on datetime64[ns] values.
+    let values = ns
+        .iter()
+        .map(|&t| (t - ns[0]) as f64 / unit_ns as f64)
+        .collect();
+    Ok(XColumn {
+        name: name.to_string(),
+        cells: cells.iter().map(|c| c.to_string()).collect(),
+        values,
+        time_unit: Some(unit.to_string()),
+    })
+}
+
+/// Writes the derivative table: the x column as read (if any) and `d<col>/d<x>` per column.
+pub fn write(
+    w: &mut impl std::io::Write,
+    delimiter: u8,
+    x: Option<&XColumn>,
+    derivatives: &[(String, Vec<f64>)],
+) -> Result<()> {
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w);
+    let mut header: Vec<String> = Vec::new();
+    if let Some(x) = x {
+        header.push(x.name.clone());
+    }
+    for (name, _) in derivatives {
+        header.push(match x {
+            Some(x) => format!("d{name}/d{}", x.name),
+            None => format!("d{name}"),
+        });
+    }
+    out.write_record(&header)?;
+    let rows = derivatives.first().map_or(0, |d| d.1.len());
+    for r in 0..rows {
+        let mut record: Vec<String> = Vec::with_capacity(header.len());
+        if let Some(x) = x {
+            record.push(x.cells[r].clone());
+        }
+        record.extend(derivatives.iter().map(|(_, v)| format_number(v[r])));
+        out.write_record(&record)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The shortest text that reads back to the same `f64` (like NumPy's `repr`).
+pub fn format_number(v: f64) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{v:?}")
+    }
+}

@@ -1,0 +1,601 @@
+//! Drives the real `ndgrad` executable on temporary files and compares its outputs with
+//! NumPy's answers (tests/fixtures, written by scripts/gen_fixtures.py from NumPy itself).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXE: &str = env!("CARGO_BIN_EXE_ndgrad");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn ndgrad(args: &[&str]) -> Output {
+    Command::new(EXE)
+        .args(args)
+        .output()
+        .expect("the ndgrad binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = ndgrad(args);
+    assert!(
+        out.status.success(),
+        "ndgrad {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Runs a failing command: returns (exit code, stderr) and checks it is one clean line.
+fn fails(args: &[&str]) -> (i32, String) {
+    let out = ndgrad(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "ndgrad {args:?} should fail");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+    (out.status.code().expect("an exit code"), stderr)
+}
+
+struct Npy {
+    descr: String,
+    shape: Vec<usize>,
+    data: Vec<u8>,
+}
+
+/// A minimal independent `.npy` parser for checking outputs (little-endian, C order).
+fn parse_npy(bytes: &[u8]) -> Npy {
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
+    let descr = header
+        .split("'descr': '")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(header.contains("'fortran_order': False"), "{header}");
+    let shape_text = header
+        .split("'shape': (")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap();
+    let shape = shape_text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    Npy {
+        descr,
+        shape,
+        data: bytes[10 + len..].to_vec(),
+    }
+}
+
+fn npz_member(path: &Path, name: &str) -> Npy {
+    // Stored (uncompressed) zip members: find the local header of `name.npy`.
+    let bytes = std::fs::read(path).unwrap();
+    let target = format!("{name}.npy");
+    let mut i = 0;
+    while i + 30 <= bytes.len() {
+        if bytes[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] {
+            let method = u16::from_le_bytes([bytes[i + 8], bytes[i + 9]]);
+            let n = u16::from_le_bytes([bytes[i + 26], bytes[i + 27]]) as usize;
+            let extra = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
+            let file_name = std::str::from_utf8(&bytes[i + 30..i + 30 + n]).unwrap_or("");
+            let start = i + 30 + n + extra;
+            if file_name == target {
+                assert_eq!(method, 0, "expected a stored member");
+                let rest = &bytes[start..];
+                let header_len = u16::from_le_bytes([rest[8], rest[9]]) as usize;
+                let head = parse_npy(rest);
+                let item = match head.descr.as_str() {
+                    "<f8" | "<c8" => 8,
+                    "<c16" => 16,
+                    "<f4" => 4,
+                    "<f2" => 2,
+                    d => panic!("unexpected dtype {d}"),
+                };
+                let count: usize = head.shape.iter().product();
+                let data = rest[10 + header_len..10 + header_len + count * item].to_vec();
+                return Npy { data, ..head };
+            }
+            i = start;
+        } else {
+            i += 1;
+        }
+    }
+    panic!("{} has no member {name}", path.display());
+}
+
+/// Asserts that an output member equals NumPy's expected array bit for bit.
+fn same_as_numpy(got: &Npy, expected: &Npy) {
+    assert_eq!(got.descr, expected.descr, "dtype");
+    assert_eq!(got.shape, expected.shape, "shape");
+    assert_eq!(got.data, expected.data, "bits");
+}
+
+fn expected(name: &str) -> Npy {
+    npz_member(&fixture("expected.npz"), name)
+}
+
+/// NumPy stacks a tuple of outputs as one array; split it along its first axis.
+fn expected_parts(name: &str, parts: usize) -> Vec<Npy> {
+    let all = expected(name);
+    let size = all.data.len() / parts;
+    (0..parts)
+        .map(|k| Npy {
+            descr: all.descr.clone(),
+            shape: all.shape[1..].to_vec(),
+            data: all.data[k * size..(k + 1) * size].to_vec(),
+        })
+        .collect()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn grad_all_axes_of_npy_to_npz() {
+    let dir = tmp();
+    let out = dir.path().join("g.npz");
+    ok(&["grad", s(&fixture("f64.npy")), "-o", s(&out)]);
+    let want = expected_parts("f64_all", 2);
+    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
+    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+}
+
+#[test]
+fn grad_one_axis_with_spacing_and_edge_order_to_npy() {
+    let dir = tmp();
+    let out = dir.path().join("g.npy");
+    ok(&[
+        "grad",
+        s(&fixture("f64.npy")),
+        "-o",
+        s(&out),
+        "--axis",
+        "-1",
+        "--spacing",
+        "0.5",
+        "--edge-order",
+        "2",
+    ]);
+    same_as_numpy(
+        &parse_npy(&std::fs::read(&out).unwrap()),
+        &expected("f64_axis1_h05_e2"),
+    );
+}
+
+#[test]
+fn grad_big_endian_fortran_float32_stays_float32() {
+    let dir = tmp();
+    let out = dir.path().join("g.npz");
+    ok(&[
+        "grad",
+        s(&fixture("f32_big_endian_fortran.npy")),
+        "-o",
+        s(&out),
+        "--spacing",
+        "2",
+    ]);
+    let want = expected_parts("f32_be_f_all", 2);
+    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
+    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+}
+
+#[test]
+fn grad_integers_complex_and_float16() {
+    let dir = tmp();
+    let out = dir.path().join("i.npz");
+    ok(&["grad", s(&fixture("i16.npy")), "-o", s(&out)]);
+    let want = expected_parts("i16_all", 2);
+    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
+    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+
+    let out = dir.path().join("c.npy");
+    ok(&["grad", s(&fixture("c64.npy")), "-o", s(&out), "--axis", "0"]);
+    same_as_numpy(
+        &parse_npy(&std::fs::read(&out).unwrap()),
+        &expected("c64_axis0"),
+    );
+
+    for coords in ["coords.npy", "coords.txt"] {
+        let out = dir.path().join("h.npy");
+        ok(&[
+            "grad",
+            s(&fixture("f16.npy")),
+            "-o",
+            s(&out),
+            "--spacing",
+            s(&fixture(coords)),
+        ]);
+        same_as_numpy(
+            &parse_npy(&std::fs::read(&out).unwrap()),
+            &expected("f16_coords"),
+        );
+    }
+}
+
+#[test]
+fn grad_mixed_scalar_and_coordinate_spacing() {
+    let dir = tmp();
+    let out = dir.path().join("u.npz");
+    ok(&[
+        "grad",
+        s(&fixture("u8.npy")),
+        "-o",
+        s(&out),
+        "--spacing",
+        "3",
+        "--spacing",
+        s(&fixture("coords8.npy")),
+        "--edge-order",
+        "2",
+    ]);
+    let want = expected_parts("u8_h_coords_e2", 2);
+    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
+    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+}
+
+#[test]
+fn grad_npz_input_needs_a_key_when_several_arrays() {
+    let dir = tmp();
+    let out = dir.path().join("g.npz");
+    let (code, err) = fails(&["grad", s(&fixture("pair.npz")), "-o", s(&out)]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("first, second") && err.contains("--key"),
+        "{err}"
+    );
+    ok(&[
+        "grad",
+        s(&fixture("pair.npz")),
+        "--key",
+        "first",
+        "-o",
+        s(&out),
+    ]);
+    same_as_numpy(&npz_member(&out, "axis0"), &expected_parts("f64_all", 2)[0]);
+    ok(&["grad", s(&fixture("single.npz")), "-o", s(&out)]);
+    same_as_numpy(&npz_member(&out, "axis1"), &expected_parts("f64_all", 2)[1]);
+}
+
+#[test]
+fn grad_images_as_luminance() {
+    let dir = tmp();
+    for name in ["gray8", "rgb8", "gray16"] {
+        let out = dir.path().join(format!("{name}.npz"));
+        ok(&["grad", s(&fixture(&format!("{name}.png"))), "-o", s(&out)]);
+        let want = expected_parts(name, 2);
+        same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
+        same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+    }
+}
+
+#[test]
+fn grad_csv_with_iso_times() {
+    let dir = tmp();
+    let out = dir.path().join("rates.csv");
+    ok(&[
+        "grad",
+        s(&fixture("sensor.csv")),
+        "--x",
+        "time",
+        "-o",
+        s(&out),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time,dtemperature/dtime,dhumidity/dtime")
+    );
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let check = |column: usize, name: &str| {
+        let want = expected(name);
+        let values: Vec<f64> = want
+            .data
+            .chunks(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(rows.len(), values.len());
+        for (row, v) in rows.iter().zip(values) {
+            assert_eq!(
+                row[column].parse::<f64>().unwrap().to_bits(),
+                v.to_bits(),
+                "{name}"
+            );
+        }
+    };
+    check(1, "sensor_temperature");
+    check(2, "sensor_humidity");
+    assert!(
+        rows[0][0].starts_with("2026-"),
+        "the x column is copied as written"
+    );
+
+    ok(&[
+        "grad",
+        s(&fixture("sensor.csv")),
+        "--x",
+        "time",
+        "--time-unit",
+        "min",
+        "--edge-order",
+        "2",
+        "-o",
+        s(&out),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let first: f64 = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let want = expected("sensor_temperature_min_e2");
+    assert_eq!(
+        first.to_bits(),
+        f64::from_le_bytes(want.data[..8].try_into().unwrap()).to_bits()
+    );
+}
+
+#[test]
+fn edges_writes_scaled_maps_and_direction() {
+    let dir = tmp();
+    let edges = dir.path().join("e.png");
+    let direction = dir.path().join("d.png");
+    ok(&[
+        "edges",
+        s(&fixture("gray8.png")),
+        "-o",
+        s(&edges),
+        "--direction",
+        s(&direction),
+    ]);
+    let e = image_bytes(&edges);
+    assert_eq!(&e[..8], b"\x89PNG\r\n\x1a\n");
+    let e16 = dir.path().join("e16.png");
+    ok(&[
+        "edges",
+        s(&fixture("rgb8.png")),
+        "-o",
+        s(&e16),
+        "--depth",
+        "16",
+    ]);
+    // 16-bit gray PNG: bit depth byte 16, color type 0 in the IHDR chunk.
+    let b = image_bytes(&e16);
+    assert_eq!((b[24], b[25]), (16, 0));
+    let d = image_bytes(&direction);
+    assert_eq!((d[24], d[25]), (8, 2), "8-bit RGB");
+}
+
+fn image_bytes(path: &Path) -> Vec<u8> {
+    let mut v = Vec::new();
+    std::fs::File::open(path)
+        .unwrap()
+        .read_to_end(&mut v)
+        .unwrap();
+    v
+}
+
+#[test]
+fn plot_draws_a_png_chart() {
+    let dir = tmp();
+    let out = dir.path().join("p.png");
+    ok(&[
+        "plot",
+        s(&fixture("sensor.csv")),
+        "--x",
+        "time",
+        "--y",
+        "temperature",
+        "-o",
+        s(&out),
+    ]);
+    let b = image_bytes(&out);
+    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(b.len() > 10_000, "a real chart, not an empty image");
+}
+
+#[test]
+fn info_describes_files() {
+    let text = ok(&["info", s(&fixture("f32_big_endian_fortran.npy"))]);
+    assert!(text.contains("shape:        [5, 4]"), "{text}");
+    assert!(
+        text.contains("float32") && text.contains("big-endian") && text.contains("Fortran"),
+        "{text}"
+    );
+    let text = ok(&["info", s(&fixture("pair.npz"))]);
+    assert!(
+        text.contains("first: shape [6, 7], dtype float64"),
+        "{text}"
+    );
+    let text = ok(&["info", s(&fixture("rgb8.png"))]);
+    assert!(text.contains("11 x 9 pixels"), "{text}");
+    let text = ok(&["info", s(&fixture("truncated.npy"))]);
+    assert!(text.contains("truncated"), "{text}");
+}
+
+#[test]
+fn demo_runs_on_bundled_data() {
+    let dir = tmp();
+    let text = ok(&["demo", s(dir.path())]);
+    assert!(
+        text.contains("[ 2.,  4.,  6.,  8., 10.]"),
+        "edge_order=2 tutorial output"
+    );
+    assert!(!text.contains("DIFFERS"));
+    for f in [
+        "edges.png",
+        "direction.png",
+        "sensor_rates.csv",
+        "sensor_plot.png",
+    ] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_clear_line() {
+    let dir = tmp();
+    let out = dir.path().join("g.npz");
+    let f = fixture("f64.npy");
+    let (npy_out, sensor, csv_out) = (
+        dir.path().join("g.npy"),
+        fixture("sensor.csv"),
+        dir.path().join("r.csv"),
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["grad", "x.bmpx", "-o", s(&out)],
+            "unknown file type '.bmpx'",
+        ),
+        (
+            vec![
+                "grad",
+                s(&f),
+                "-o",
+                s(&out),
+                "--spacing",
+                "1",
+                "--spacing",
+                "2",
+                "--spacing",
+                "3",
+            ],
+            "3 --spacing values for 2",
+        ),
+        (
+            vec!["grad", s(&f), "-o", s(&out), "--axis", "5"],
+            "--axis 5 is out of bounds",
+        ),
+        (
+            vec!["grad", s(&f), "-o", s(&out), "--edge-order", "3"],
+            "--edge-order 3 is not 1 or 2",
+        ),
+        (
+            vec!["grad", s(&f), "-o", s(&f)],
+            "would overwrite the input",
+        ),
+        (
+            vec!["grad", s(&f), "-o", s(&npy_out)],
+            ".npy holds one array",
+        ),
+        (
+            vec!["grad", s(&f), "-o", s(&out), "--spacing", "nope"],
+            "neither a number nor an existing coordinate file",
+        ),
+        (
+            vec!["grad", s(&sensor), "--x", "when", "-o", s(&csv_out)],
+            "--x 'when' is not a column",
+        ),
+        (vec!["grad", "--bogus"], "unexpected argument"),
+    ];
+    for (args, message) in cases {
+        let (code, err) = fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    assert!(!out.exists(), "no output after errors");
+}
+
+#[test]
+fn data_errors_exit_1_and_leave_no_output() {
+    let dir = tmp();
+    let out = dir.path().join("g.npz");
+    let coords = fixture("coords.npy");
+    let cases: Vec<(Vec<PathBuf>, Vec<&str>, &str)> = vec![
+        (vec![fixture("truncated.npy")], vec![], "truncated"),
+        (
+            vec![fixture("bool.npy")],
+            vec![],
+            "boolean data has no gradient",
+        ),
+        (
+            vec![fixture("f64.npy")],
+            vec!["--spacing", "1", "--spacing", s(&coords)],
+            "9 coordinates for axis 1, which has 7 samples",
+        ),
+        (
+            vec![fixture("f16.npy")],
+            vec!["--edge-order", "2", "--axis", "0", "--spacing", "1"],
+            "",
+        ),
+        (vec![dir.path().join("missing.npy")], vec![], "cannot read"),
+    ];
+    for (input, extra, message) in cases {
+        let mut args = vec!["grad", s(&input[0]), "-o", s(&out)];
+        args.extend(extra);
+        let out_status = ndgrad(&args);
+        if message.is_empty() {
+            assert!(out_status.status.success());
+            std::fs::remove_file(&out).unwrap();
+            continue;
+        }
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    let (code, err) = fails(&[
+        "grad",
+        s(&fixture("bad.csv")),
+        "--x",
+        "time",
+        "-o",
+        s(&dir.path().join("r.csv")),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("line 6, column 'humidity': 'oops' is not a number"),
+        "{err}"
+    );
+    let one = dir.path().join("one.npy");
+    std::fs::write(&one, b"\x93NUMPY\x01\x00\x46\x00{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }                 \n\0\0\0\0\0\0\0\0").unwrap();
+    let (code, err) = fails(&["grad", s(&one), "-o", s(&out)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("axis 0 has 1 sample(s)"), "{err}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("partial")),
+        "{leftovers:?}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in ["grad", "edges", "plot", "info", "demo"] {
+        let text = ok(&[sub, "--help"]);
+        assert!(text.contains("Examples:"), "{sub}");
+    }
+}
