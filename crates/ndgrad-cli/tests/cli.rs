@@ -599,3 +599,22 @@ fn every_subcommand_has_help_with_an_example() {
         assert!(text.contains("Examples:"), "{sub}");
     }
 }
+
+#[test]
+fn tiff_and_jpeg_inputs() {
+    let dir = tmp();
+    let img = image::open(fixture("gray8.png")).unwrap();
+    let tif = dir.path().join("gray8.tif");
+    let jpg = dir.path().join("gray8.jpg");
+    img.save(&tif).unwrap();
+    img.to_rgb8().save(&jpg).unwrap();
+    // TIFF is lossless: the same pixels give NumPy's gradient of the PNG.
+    let out = dir.path().join("t.npz");
+    ok(&["grad", s(&tif), "-o", s(&out)]);
+    let want = expected_parts("gray8", 2);
+    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
+    // JPEG is lossy: check it is read as a 2-D image of the right size.
+    let out = dir.path().join("j.npz");
+    ok(&["grad", s(&jpg), "-o", s(&out)]);
+    assert_eq!(npz_member(&out, "axis1").shape, vec![12, 10]);
+}
