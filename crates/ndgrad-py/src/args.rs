@@ -80,7 +80,7 @@ fn array_spacing(array: &Bound<'_, PyAny>) -> Option<AxisSpacing> {
     // Subclasses (masked arrays, matrices) carry their own arithmetic: NumPy's business.
     let untyped = array.cast_exact::<PyUntypedArray>().ok()?;
     let dtype = untyped.dtype();
-    if !dtype.is_native_byteorder().unwrap_or(false) {
+    if !dtype.is_native_byteorder().unwrap_or(true) {
         return None;
     }
     let kind = dtype.kind();

@@ -45,29 +45,12 @@ fn gradient<'py>(
     let Some(kind) = DataKind::of(array) else {
         return not_implemented();
     };
-    let (Some(axes), Some(edge_order)) = (args::axes(axis), args::edge_order(edge_order)) else {
+    let Some((options, edge_order)) = call_options(py, varargs, axis, edge_order)? else {
         return not_implemented();
     };
-    let mut spacing = Vec::with_capacity(varargs.len());
-    for v in varargs.iter() {
-        match args::spacing(py, &v) {
-            Some(s) => spacing.push(s),
-            None => return not_implemented(),
-        }
-    }
-    // NumPy computes `-1.5 / h` in Python for a Python-number spacing, which raises
-    // ZeroDivisionError for h == 0 (only with edge_order 2); let NumPy raise it in order.
-    let python_zero =
-        |s: &AxisSpacing| matches!(s, AxisSpacing::Uniform(Scalar::Float(h)) if *h == 0.0);
-    if edge_order != 1 && spacing.iter().any(python_zero) {
-        return not_implemented();
-    }
-    let mut options = GradientOptions::new()
-        .with_spacing(Spacing::from_varargs(spacing))
-        .parallelism(parallelism);
-    options.axes = axes;
-    let plan = Plan::with_numpy_edge_order(array.shape(), &options, edge_order)
-        .map_err(|e| errors::to_py(py, e))?;
+    let plan =
+        Plan::with_numpy_edge_order(array.shape(), &options.parallelism(parallelism), edge_order)
+            .map_err(|e| errors::to_py(py, e))?;
     match kind {
         DataKind::F64 => run::<f64>(py, array, &plan, out),
         DataKind::F32 => run::<f32>(py, array, &plan, out),
@@ -82,6 +65,132 @@ fn gradient<'py>(
         DataKind::U16 => run::<u16>(py, array, &plan, out),
         DataKind::U32 => run::<u32>(py, array, &plan, out),
         DataKind::U64 => run::<u64>(py, array, &plan, out),
+    }
+}
+
+/// NumPy's `*varargs, axis, edge_order` as options, or `None` where NumPy must decide.
+fn call_options(
+    py: Python<'_>,
+    varargs: &Bound<'_, PyTuple>,
+    axis: &Bound<'_, PyAny>,
+    edge_order: &Bound<'_, PyAny>,
+) -> PyResult<Option<(GradientOptions, i64)>> {
+    let (Some(axes), Some(edge_order)) = (args::axes(axis), args::edge_order(edge_order)) else {
+        return Ok(None);
+    };
+    let mut spacing = Vec::with_capacity(varargs.len());
+    for v in varargs.iter() {
+        match args::spacing(py, &v) {
+            Some(s) => spacing.push(s),
+            None => return Ok(None),
+        }
+    }
+    // NumPy computes `-1.5 / h` in Python for a Python-number spacing, which raises
+    // ZeroDivisionError for h == 0 (only with edge_order 2); let NumPy raise it in order.
+    let python_zero =
+        |s: &AxisSpacing| matches!(s, AxisSpacing::Uniform(Scalar::Float(h)) if *h == 0.0);
+    if edge_order != 1 && spacing.iter().any(python_zero) {
+        return Ok(None);
+    }
+    let mut options = GradientOptions::new().with_spacing(Spacing::from_varargs(spacing));
+    options.axes = axes;
+    Ok(Some((options, edge_order)))
+}
+
+/// Validates a call for an array of `shape` as NumPy would (raising NumPy's exceptions) and
+/// returns the differentiated axes, or `NotImplemented` where NumPy must decide. Used by
+/// the Dask front to check a call once before building its graph.
+#[pyfunction]
+fn plan_axes<'py>(
+    py: Python<'py>,
+    shape: Vec<usize>,
+    varargs: &Bound<'py, PyTuple>,
+    axis: &Bound<'py, PyAny>,
+    edge_order: &Bound<'py, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let Some((options, edge_order)) = call_options(py, varargs, axis, edge_order)? else {
+        return Ok(py.NotImplemented());
+    };
+    let plan = Plan::with_numpy_edge_order(&shape, &options, edge_order)
+        .map_err(|e| errors::to_py(py, e))?;
+    Ok(PyTuple::new(py, plan.axes())?.into_any().unbind())
+}
+
+/// One block of the gradient along `axis` of an array whose axis has `length` samples.
+///
+/// `block` holds samples `block_start..` along `axis` (and any slab of the other axes);
+/// the result holds samples `out_start..out_stop`, bit-identical to the same samples of
+/// `numpy.gradient` on the whole array. `spacing` is the axis's spacing argument (empty for
+/// unit spacing), resolved over the whole axis: coordinates must cover all `length` samples.
+#[pyfunction]
+#[pyo3(signature = (block, spacing, axis, length, block_start, out_start, out_stop, edge_order))]
+#[allow(clippy::too_many_arguments)]
+fn gradient_block<'py>(
+    py: Python<'py>,
+    block: &Bound<'py, PyUntypedArray>,
+    spacing: &Bound<'py, PyTuple>,
+    axis: usize,
+    length: usize,
+    block_start: usize,
+    out_start: usize,
+    out_stop: usize,
+    edge_order: i64,
+) -> PyResult<Py<PyAny>> {
+    let Some(kind) = DataKind::of(block) else {
+        return Err(PyTypeError::new_err(format!(
+            "ndgrad computes blocks of numeric data, not {}",
+            block.dtype()
+        )));
+    };
+    let axis_arg = (axis as isize).into_pyobject(py)?.into_any();
+    let edge = edge_order.into_pyobject(py)?.into_any();
+    let Some((options, edge_order)) = call_options(py, spacing, &axis_arg, &edge)? else {
+        return Err(PyTypeError::new_err(
+            "this spacing argument is not supported for blocks",
+        ));
+    };
+    let mut shape = block.shape().to_vec();
+    if axis >= shape.len() || out_start > out_stop {
+        return Err(PyValueError::new_err("axis or output range out of bounds"));
+    }
+    shape[axis] = length;
+    let plan = Plan::with_numpy_edge_order(&shape, &options.threads(1), edge_order)
+        .map_err(|e| errors::to_py(py, e))?;
+    let mut out_shape = block.shape().to_vec();
+    out_shape[axis] = out_stop - out_start;
+    macro_rules! run_block {
+        ($t:ty) => {{
+            let f = block
+                .cast::<PyArrayDyn<$t>>()?
+                .try_readonly()
+                .map_err(|e| PyValueError::new_err(format!("cannot read the block: {e}")))?;
+            let out = PyArrayDyn::<<$t as Element>::Output>::zeros(py, out_shape.clone(), false);
+            {
+                let mut w = out
+                    .try_readwrite()
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?;
+                let view = f.as_array();
+                let target = w.as_array_mut();
+                py.detach(|| plan.compute_block(0, view, block_start, target, out_start))
+                    .map_err(|e| errors::to_py(py, e))?;
+            }
+            Ok(out.into_any().unbind())
+        }};
+    }
+    match kind {
+        DataKind::F64 => run_block!(f64),
+        DataKind::F32 => run_block!(f32),
+        DataKind::F16 => run_block!(f16),
+        DataKind::C128 => run_block!(Complex<f64>),
+        DataKind::C64 => run_block!(Complex<f32>),
+        DataKind::I8 => run_block!(i8),
+        DataKind::I16 => run_block!(i16),
+        DataKind::I32 => run_block!(i32),
+        DataKind::I64 => run_block!(i64),
+        DataKind::U8 => run_block!(u8),
+        DataKind::U16 => run_block!(u16),
+        DataKind::U32 => run_block!(u32),
+        DataKind::U64 => run_block!(u64),
     }
 }
 
@@ -105,7 +214,7 @@ enum DataKind {
 impl DataKind {
     fn of(array: &Bound<'_, PyUntypedArray>) -> Option<DataKind> {
         let dtype = array.dtype();
-        if !dtype.is_native_byteorder().unwrap_or(false) {
+        if !dtype.is_native_byteorder().unwrap_or(true) {
             return None;
         }
         Some(match (dtype.kind(), dtype.itemsize()) {
@@ -355,6 +464,8 @@ fn copy_floor<'py>(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gradient, m)?)?;
     m.add_function(wrap_pyfunction!(copy_floor, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_axes, m)?)?;
+    m.add_function(wrap_pyfunction!(gradient_block, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -8,6 +8,7 @@ other subclasses, object, bool and datetime data, integer NumPy scalars or compl
 spacing) is handed to ``numpy.gradient`` itself, so it behaves exactly as NumPy does.
 
 Two keyword-only extensions: ``workers`` (threads) and ``out`` (preallocated outputs).
+Dask arrays are dispatched to ``ndgrad.dask.gradient`` (lazy, exact for any chunking).
 """
 
 from __future__ import annotations
@@ -60,11 +61,21 @@ def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
     array([3.        , 2.83333333, 2.43333333, 2.33333333])
     """
     if type(f) is not np.ndarray and not isinstance(f, np.ndarray):
+        if hasattr(f, "__dask_graph__") and hasattr(f, "chunks"):
+            return _dask_gradient(f, varargs, axis, edge_order, workers, out)
         f = np.asanyarray(f)
     result = _native_gradient(f, varargs, axis, edge_order, workers, out)
     if result is NotImplemented:
         return _numpy_gradient(f, varargs, axis, edge_order, out)
     return result
+
+
+def _dask_gradient(f, varargs, axis, edge_order, workers, out):
+    if out is not None or workers is not None:
+        raise TypeError("out= and workers= do not apply to dask arrays (dask schedules the work)")
+    from .dask import gradient as dask_gradient
+
+    return dask_gradient(f, *varargs, axis=axis, edge_order=edge_order)
 
 
 def _numpy_gradient(f, varargs, axis, edge_order, out):
