@@ -6,6 +6,7 @@ mod files;
 mod images;
 mod npy;
 mod plot;
+mod stream;
 mod table;
 
 use std::process::ExitCode;

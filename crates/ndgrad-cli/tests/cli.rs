@@ -618,3 +618,159 @@ fn tiff_and_jpeg_inputs() {
     ok(&["grad", s(&jpg), "-o", s(&out)]);
     assert_eq!(npz_member(&out, "axis1").shape, vec![12, 10]);
 }
+
+/// Writes a C-ordered float64 `.npy` of `shape` with deterministic values.
+fn write_big_npy(path: &Path, shape: &[usize]) {
+    let shape_text = format!(
+        "({})",
+        shape
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_text}, }}");
+    let unpadded = 10 + dict.len() + 1;
+    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    dict.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(dict.as_bytes());
+    let n: usize = shape.iter().product();
+    bytes.reserve(n * 8);
+    for i in 0..n as u64 {
+        let v = ((i.wrapping_mul(2_654_435_761) % 1_000_003) as f64).sqrt()
+            * if i % 3 == 0 { -1.0 } else { 1.0 };
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Runs a streaming ndgrad with `--stats` and returns (success, its peak resident memory in
+/// bytes, read by the program itself from /proc: a parent's rusage would also count the
+/// memory of this test process that the child shared until exec).
+fn run_measured(args: &[&str]) -> (bool, usize) {
+    let out = ndgrad(&[args, &["--stats"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak = stderr
+        .split("peak resident memory ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    (out.status.success(), peak)
+}
+
+#[test]
+fn streaming_a_file_larger_than_the_memory_limit() {
+    let dir = tmp();
+    let big = dir.path().join("big.npy");
+    write_big_npy(&big, &[3000, 2000]); // 48 MB, three times the limit
+    let limit = 16 << 20;
+    for (axis, edge) in [("0", "2"), ("1", "1")] {
+        let streamed = dir.path().join(format!("s{axis}.npy"));
+        let (ok_run, peak) = run_measured(&[
+            "grad",
+            s(&big),
+            "--axis",
+            axis,
+            "--edge-order",
+            edge,
+            "-o",
+            s(&streamed),
+            "--memory-limit",
+            "16M",
+            "--quiet",
+        ]);
+        assert!(ok_run);
+        assert!(
+            peak <= limit,
+            "peak resident memory {} MiB > 16 MiB",
+            peak >> 20
+        );
+        let in_memory = dir.path().join(format!("m{axis}.npy"));
+        ok(&[
+            "grad",
+            s(&big),
+            "--axis",
+            axis,
+            "--edge-order",
+            edge,
+            "-o",
+            s(&in_memory),
+        ]);
+        assert!(
+            std::fs::read(&streamed).unwrap() == std::fs::read(&in_memory).unwrap(),
+            "axis {axis}"
+        );
+    }
+    // All axes: one file per axis, each equal to the in-memory result.
+    let out = dir.path().join("all.npy");
+    ok(&[
+        "grad",
+        s(&big),
+        "-o",
+        s(&out),
+        "--memory-limit",
+        "16M",
+        "--spacing",
+        "0.5",
+    ]);
+    let reference = dir.path().join("ref.npz");
+    ok(&["grad", s(&big), "-o", s(&reference), "--spacing", "0.5"]);
+    for k in 0..2 {
+        let streamed =
+            parse_npy(&std::fs::read(dir.path().join(format!("all.axis{k}.npy"))).unwrap());
+        let want = npz_member(&reference, &format!("axis{k}"));
+        same_as_numpy(&streamed, &want);
+    }
+    let (code, err) = fails(&["grad", s(&big), "-o", s(&out), "--memory-limit", "1M"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--memory-limit") && err.contains("too small"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_interrupted_stream_leaves_no_output() {
+    let dir = tmp();
+    let big = dir.path().join("big.npy");
+    write_big_npy(&big, &[4000, 2000]);
+    let out = dir.path().join("out.npy");
+    let child = Command::new(EXE)
+        .args([
+            "grad",
+            s(&big),
+            "--axis",
+            "0",
+            "-o",
+            s(&out),
+            "--memory-limit",
+            "12M",
+            "--quiet",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait_with_output().unwrap().status;
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("partial")),
+        "left behind: {names:?}"
+    );
+    if status.success() {
+        // It finished before the signal arrived: then the output must be complete.
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().len(),
+            128 + 4000 * 2000 * 8
+        );
+    } else {
+        assert!(!out.exists(), "no output after an interruption");
+    }
+}

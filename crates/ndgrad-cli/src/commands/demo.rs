@@ -153,6 +153,9 @@ fn series(dir: &Path) -> Result<()> {
         key: None,
         x: Some("time".into()),
         time_unit: "h".into(),
+        memory_limit: None,
+        quiet: true,
+        stats: false,
     })?;
     let plot = dir.join("sensor_plot.png");
     super::plot::run(super::plot::Args {

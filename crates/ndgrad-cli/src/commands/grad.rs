@@ -19,6 +19,7 @@ use crate::{images, npy, table};
   ndgrad grad field.npy -o g.npz --spacing 2 --spacing y.npy   one spacing per axis
   ndgrad grad log.csv --x time -o rates.csv              d<column>/d<time>, time in seconds
   ndgrad grad photo.png -o grad.npz                      image as 2-D float64 (luminance)
+  ndgrad grad big.npy --axis 0 -o d0.npy --memory-limit 2G   files larger than RAM
 
 Spacing follows np.gradient: none means 1; one value applies to every axis; otherwise one
 per differentiated axis, in --axis order. A value is a number (like a Python float) or the
@@ -51,6 +52,16 @@ pub struct Args {
     /// Unit of date-time coordinates: ns, us, ms, s, min, h or d
     #[arg(long, default_value = "s")]
     pub time_unit: String,
+    /// Stream an .npy file in slabs, keeping memory under SIZE (e.g. 512M, 2G); with several
+    /// axes, writes OUTPUT.axis<k>.npy per axis
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<String>,
+    /// No progress bar
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// After streaming, print the time, throughput and peak resident memory to stderr
+    #[arg(long)]
+    pub stats: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -67,6 +78,9 @@ pub fn run(args: Args) -> Result<()> {
     refuse_overwrite(&args.output, &inputs)?;
     if args.edge_order > 2 || args.edge_order < 1 {
         return Err(UsageError(format!("--edge-order {} is not 1 or 2", args.edge_order)).into());
+    }
+    if let Some(limit) = &args.memory_limit {
+        return streamed(&args, in_format, out_format, limit);
     }
     match in_format {
         Format::Csv | Format::Tsv => return table_gradient(&args, out_format),
@@ -121,6 +135,30 @@ pub fn run(args: Args) -> Result<()> {
         ))
         .into()),
     }
+}
+
+/// `--memory-limit`: an .npy file in slabs, to one .npy per axis.
+fn streamed(args: &Args, in_format: Format, out_format: Format, limit: &str) -> Result<()> {
+    if in_format != Format::Npy || out_format != Format::Npy {
+        return Err(UsageError(
+            "--memory-limit streams .npy files: give an .npy input and an .npy output".into(),
+        )
+        .into());
+    }
+    let mut options = options(args)?;
+    options.spacing = spacing(&args.spacing)?;
+    if !args.axes.is_empty() {
+        options.axes = Axes::List(args.axes.clone());
+    }
+    crate::stream::run(crate::stream::Job {
+        input: &args.input,
+        output: &args.output,
+        options,
+        edge_order: args.edge_order,
+        memory_limit: crate::stream::parse_size(limit)?,
+        progress: !args.quiet,
+        stats: args.stats,
+    })
 }
 
 /// An array file of any supported kind (images become 2-D float64 luminance).
