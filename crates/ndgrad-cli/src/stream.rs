@@ -22,6 +22,9 @@ use crate::UsageError;
 use crate::npy::{self, Header};
 
 /// Conversion between file bytes and values.
+///
+/// Every implementing type is plain data (integers, floats, pairs of floats): any bit
+/// pattern is a valid value and there is no padding, which the raw-byte fast paths rely on.
 pub trait Bytes: Copy + Default {
     const SIZE: usize;
     fn decode(bytes: &[u8], little_endian: bool) -> Self;
@@ -238,10 +241,13 @@ where
     let outer_len = mem_shape[0];
     let per_index: usize = mem_shape[1..].iter().product();
     let halo_reach = 2; // edge order 2 reads up to 2 samples beyond a slab (exec::halo)
-    // Memory per outer index: the raw bytes and the values of the input, the values and the
-    // bytes of every output.
-    let per_index_bytes = per_index * (2 * T::SIZE + axes.len() * 2 * T::Output::SIZE);
-    let baseline = resident_bytes() + (4 << 20);
+    // Memory per outer index: the values of the input (and its raw bytes when they must be
+    // byte-swapped) and the values of every output (written as they are).
+    let swap = !(header.little_endian() && cfg!(target_endian = "little"));
+    let input_copies = if swap { 2 } else { 1 };
+    let per_index_bytes = per_index * (input_copies * T::SIZE + T::Output::SIZE);
+    // The program itself, plus a 1 MiB write buffer per output and some slack.
+    let baseline = resident_bytes() + axes.len() * (1 << 20) + (4 << 20);
     let budget = job.memory_limit.saturating_sub(baseline);
     let slab = (budget / per_index_bytes).saturating_sub(2 * halo_reach);
     if slab == 0 {
@@ -286,10 +292,20 @@ where
     let started = std::time::Instant::now();
 
     let le = header.little_endian();
-    let mut raw: Vec<u8> = Vec::new();
-    let mut values: Vec<T> = Vec::new();
-    let mut out_values: Vec<T::Output> = Vec::new();
-    let mut out_bytes: Vec<u8> = Vec::new();
+    // Buffers sized once for the largest slab (with halo): growing a Vec could double it.
+    let max_rows = (slab + 2 * halo_reach).min(outer_len);
+    let mut raw: Vec<u8> = Vec::with_capacity(if swap {
+        max_rows * per_index * T::SIZE
+    } else {
+        0
+    });
+    let mut values: Vec<T> = Vec::with_capacity(max_rows * per_index);
+    let mut out_values: Vec<T::Output> = Vec::with_capacity(slab * per_index);
+    let mut out_bytes: Vec<u8> = Vec::with_capacity(if cfg!(target_endian = "little") {
+        0
+    } else {
+        1 << 20
+    });
     let mut writers: Vec<BufWriter<&mut File>> = outputs
         .iter_mut()
         .map(|t| BufWriter::with_capacity(1 << 20, t.as_file_mut()))

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Streaming throughput: `ndgrad grad --memory-limit` on a large .npy file against a plain
+# copy of the same file (read once, written once), in one run.
+# Usage: scripts/bench_stream.sh [ROWS COLS [LIMIT]]   (default 16000 16000 256M: a 2 GB file)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rows=${1:-16000}; cols=${2:-16000}; limit=${3:-256M}
+python=$("$root/scripts/venv.sh")
+cargo build --quiet --release -p ndgrad-cli --manifest-path "$root/Cargo.toml"
+exe="$root/target/release/ndgrad"
+work=$(mktemp -d "${TMPDIR:-/tmp}/ndgrad-stream.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+"$python" - "$work/big.npy" "$rows" "$cols" <<'PY'
+import sys, numpy as np
+path, rows, cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+a = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(rows, cols))
+rng = np.random.default_rng(0)
+for i in range(0, rows, 1000):
+    a[i:i + 1000] = rng.standard_normal((min(1000, rows - i), cols))
+a.flush()
+PY
+size=$(stat -c %s "$work/big.npy")
+echo "file: ${rows}x${cols} float64, $((size / 1000000)) MB; memory limit $limit"
+timed() { local t0 t1; t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+sync
+t_copy=$(timed cp "$work/big.npy" "$work/copy.npy")
+rm -f "$work/copy.npy"; sync
+t_one=$(timed "$exe" grad "$work/big.npy" --axis 0 -o "$work/d0.npy" --memory-limit "$limit" --quiet)
+rm -f "$work/d0.npy"; sync
+t_all=$("$exe" grad "$work/big.npy" -o "$work/d.npy" --memory-limit "$limit" --quiet --stats 2>&1 | tee /dev/stderr | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
+printf '%-40s %8.2f s  %7.0f MB/s\n' "cp (read + write $((size / 1000000)) MB)" "$t_copy" "$(echo "2 * $size / 1000000 / $t_copy" | bc -l)"
+printf '%-40s %8.2f s  %7.0f MB/s  (%.2fx the copy time)\n' "ndgrad grad --axis 0 (read + write)" "$t_one" "$(echo "2 * $size / 1000000 / $t_one" | bc -l)" "$(echo "$t_one / $t_copy" | bc -l)"
+printf '%-40s %8.2f s  %7.0f MB/s  (%.2fx the copy time)\n' "ndgrad grad, both axes (read + 2 writes)" "$t_all" "$(echo "3 * $size / 1000000 / $t_all" | bc -l)" "$(echo "$t_all / $t_copy" | bc -l)"
