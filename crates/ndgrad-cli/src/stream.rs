@@ -325,14 +325,28 @@ where
             start..end
         };
         let (lo, hi) = (reach.start.min(start), reach.end.max(end));
-        raw.resize((hi - lo) * per_index * T::SIZE, 0);
         file.seek(SeekFrom::Start(
             (header.data_offset + lo * per_index * T::SIZE) as u64,
         ))?;
-        file.read_exact(&mut raw)
-            .with_context(|| format!("cannot read {}", job.input.display()))?;
-        values.clear();
-        values.extend(raw.chunks_exact(T::SIZE).map(|c| T::decode(c, le)));
+        let count = (hi - lo) * per_index;
+        let read_context = || format!("cannot read {}", job.input.display());
+        if swap {
+            raw.clear();
+            raw.resize(count * T::SIZE, 0);
+            file.read_exact(&mut raw).with_context(read_context)?;
+            values.clear();
+            values.extend(raw.chunks_exact(T::SIZE).map(|c| T::decode(c, le)));
+        } else {
+            // Same byte order as memory: read straight into the values.
+            values.clear();
+            values.resize(count, T::default());
+            // SAFETY: `T` is plain data (see `Bytes`): its memory may hold any bytes, and
+            // the slice covers exactly the `count` initialized values.
+            let bytes = unsafe {
+                std::slice::from_raw_parts_mut(values.as_mut_ptr() as *mut u8, count * T::SIZE)
+            };
+            file.read_exact(bytes).with_context(read_context)?;
+        }
         let mut block_shape = mem_shape.clone();
         block_shape[0] = hi - lo;
         let block = ArrayViewD::from_shape(IxDyn(&block_shape), &values)?;
@@ -353,12 +367,25 @@ where
             };
             plan.compute_block(k, view, block_start, out, out_start)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", job.input.display()))?;
-            for chunk in out_values.chunks(1 << 16) {
-                out_bytes.clear();
-                chunk.iter().for_each(|v| v.encode_le(&mut out_bytes));
-                writers[k]
-                    .write_all(&out_bytes)
-                    .with_context(|| format!("cannot write {}", output_paths[k].display()))?;
+            let write_context = || format!("cannot write {}", output_paths[k].display());
+            if cfg!(target_endian = "little") {
+                // SAFETY: plain data (see `Bytes`) viewed as its bytes, which on a
+                // little-endian machine are the file's little-endian encoding.
+                let bytes = unsafe {
+                    std::slice::from_raw_parts(
+                        out_values.as_ptr() as *const u8,
+                        out_values.len() * T::Output::SIZE,
+                    )
+                };
+                writers[k].write_all(bytes).with_context(write_context)?;
+            } else {
+                for chunk in out_values.chunks(1 << 16) {
+                    out_bytes.clear();
+                    chunk.iter().for_each(|v| v.encode_le(&mut out_bytes));
+                    writers[k]
+                        .write_all(&out_bytes)
+                        .with_context(write_context)?;
+                }
             }
         }
         if let Some(b) = &bar {

@@ -724,6 +724,42 @@ fn streaming_a_file_larger_than_the_memory_limit() {
         let want = npz_member(&reference, &format!("axis{k}"));
         same_as_numpy(&streamed, &want);
     }
+    // Big-endian, Fortran-ordered float32 (byte-swapped while streaming).
+    let be = fixture("f32_big_endian_fortran.npy");
+    let streamed = dir.path().join("be.npy");
+    ok(&[
+        "grad",
+        s(&be),
+        "-o",
+        s(&streamed),
+        "--spacing",
+        "2",
+        "--memory-limit",
+        "16M",
+    ]);
+    let want = expected_parts("f32_be_f_all", 2);
+    for (k, want) in want.iter().enumerate() {
+        let bytes = std::fs::read(dir.path().join(format!("be.axis{k}.npy"))).unwrap();
+        let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
+        assert!(header.contains("'fortran_order': True"), "{header}");
+        // Fortran data: compare as the transpose of NumPy's C-ordered bytes.
+        let got: Vec<u32> = bytes[10 + len..]
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        let exp: Vec<u32> = want[k]
+            .data
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        let (rows, cols) = (want[k].shape[0], want[k].shape[1]);
+        for r in 0..rows {
+            for c in 0..cols {
+                assert_eq!(got[c * rows + r], exp[r * cols + c], "axis {k} [{r}, {c}]");
+            }
+        }
+    }
     let (code, err) = fails(&["grad", s(&big), "-o", s(&out), "--memory-limit", "1M"]);
     assert_eq!(code, 2);
     assert!(
