@@ -753,7 +753,7 @@ fn streaming_a_file_larger_than_the_memory_limit() {
             .chunks(4)
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
             .collect();
-        let (rows, cols) = (want[k].shape[0], want[k].shape[1]);
+        let (rows, cols) = (want.shape[0], want.shape[1]);
         for r in 0..rows {
             for c in 0..cols {
                 assert_eq!(got[c * rows + r], exp[r * cols + c], "axis {k} [{r}, {c}]");
