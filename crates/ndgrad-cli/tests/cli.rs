@@ -748,7 +748,7 @@ fn streaming_a_file_larger_than_the_memory_limit() {
             .chunks(4)
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
             .collect();
-        let exp: Vec<u32> = want[k]
+        let exp: Vec<u32> = want
             .data
             .chunks(4)
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
