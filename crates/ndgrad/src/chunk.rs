@@ -35,6 +35,27 @@ impl Plan {
     /// # Errors
     /// [`Error::BlockShape`] if the shapes disagree or `out` reaches past the array,
     /// [`Error::BlockMissingHalo`] if `block` lacks samples that `out` needs.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::{Array2, Axis, Slice};
+    /// use ndgrad::{AxisSpacing, GradientOptions, Plan, gradient};
+    ///
+    /// let f = Array2::<f64>::from_shape_fn((1000, 80), |(i, j)| ((i * j) as f64).sqrt());
+    /// let x: Vec<f64> = (0..1000).map(|i| (i as f64).powf(1.2)).collect();
+    /// let options = GradientOptions::new().axis(0).spacings([AxisSpacing::from(x)]);
+    /// let plan = Plan::new(f.shape(), &options)?;
+    /// let mut out = Array2::<f64>::zeros((1000, 80));
+    /// for start in (0..1000).step_by(128) {
+    ///     let rows = start..(start + 128).min(1000);
+    ///     let halo = plan.halo(0, rows.clone()); // the input rows these outputs read
+    ///     let block = f.slice_axis(Axis(0), Slice::from(halo.clone()));
+    ///     let target = out.slice_axis_mut(Axis(0), Slice::from(rows.clone()));
+    ///     plan.compute_block(0, block, halo.start, target, rows.start)?;
+    /// }
+    /// assert_eq!(out, gradient(f.view(), &options)?[0]);
+    /// # Ok::<(), ndgrad::Error>(())
+    /// ```
     pub fn compute_block<T: Element, D: Dimension>(
         &self,
         k: usize,
