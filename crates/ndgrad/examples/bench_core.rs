@@ -1,5 +1,6 @@
-//! Times the core engine on one array and prints JSON, for `scripts/bench_core.py`, which
-//! times NumPy in the same run and prints the ratios.
+//! Times the Rust core on one float64 array (all axes) and prints JSON: fresh outputs on
+//! all threads and on one, preallocated outputs, and the copy floor (read the input once,
+//! write every output once). `scripts/bench.sh` is the full suite, against NumPy.
 //!
 //! Usage: `cargo run --release -p ndgrad --example bench_core -- 4000 4000`
 
