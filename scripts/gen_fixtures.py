@@ -253,26 +253,8 @@ def base_shape(shape, layout):
 
 
 def tutorial_cases():
-    a = np.array
-    x = np.linspace(0, 1, 5)
-    win = np.mean(np.lib.stride_tricks.sliding_window_view(a([1, 2.1, 2.9, 4.2, 5]), 3), axis=-1)
-    calls = [
-        ("tutorial 1-D", a([1, 3, 6, 10, 15]), [], None, 1),
-        ("tutorial 2-D", a([[1, 2, 3], [4, 5, 6]]), [], None, 1),
-        ("tutorial coordinates", a([1, 4, 9, 16]), [a([0, 1, 3, 6])], None, 1),
-        ("tutorial 2-D coordinates", a([[1, 2, 3], [4, 5, 6]]), [a([1, 2]), a([0.5, 1, 2])], None, 1),
-        ("tutorial 3-D", a([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), [], None, 1),
-        ("tutorial 3-D axis 2", a([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), [], 2, 1),
-        ("tutorial edge_order 2", a([1, 4, 9, 16, 25]), [], None, 2),
-        ("tutorial NaN", a([1, 2, np.nan, 4, 5]), [], None, 1),
-        ("tutorial x**2", x ** 2, [x], None, 1),
-        ("tutorial image", a([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), [], None, 1),
-        ("tutorial loss curve", a([4, 3, 2.5, 2.1, 2]), [], None, 1),
-        ("tutorial temperatures", a([20, 22, 25, 24, 23]), [], None, 1),
-        ("tutorial second derivative", np.gradient(a([1, 4, 9, 16, 25])), [], None, 1),
-        ("tutorial moving average", win, [], None, 1),
-    ]
-    return [run_case(n, f, "C", s, ax, e) for n, f, s, ax, e in calls]
+    return [run_case("tutorial: " + text, f, "C", spacing, axis, edge)
+            for text, f, spacing, axis, edge in tutorial_list()]
 
 
 def error_cases():
@@ -433,11 +415,12 @@ def sensor_table(rng, n=48):
     return "\n".join(lines) + "\n", t, temperature, humidity
 
 
-def tutorial_calls():
+def tutorial_list():
+    """The calls of a widely read np.gradient tutorial (shared/tutorial_examples.md)."""
     a = np.array
     x5 = np.linspace(0, 1, 5)
     win = np.mean(np.lib.stride_tricks.sliding_window_view(a([1, 2.1, 2.9, 4.2, 5]), 3), axis=-1)
-    calls = [
+    return [
         ("np.gradient(np.array([1, 3, 6, 10, 15]))", a([1, 3, 6, 10, 15]), [], None, 1),
         ("np.gradient(np.array([[1, 2, 3], [4, 5, 6]]))", a([[1, 2, 3], [4, 5, 6]]), [], None, 1),
         ("np.gradient(np.array([1, 4, 9, 16]), np.array([0, 1, 3, 6]))", a([1, 4, 9, 16]), [a([0, 1, 3, 6])], None, 1),
@@ -455,8 +438,11 @@ def tutorial_calls():
         ("np.gradient(np.gradient(np.array([1, 4, 9, 16, 25])))", np.gradient(a([1, 4, 9, 16, 25])), [], None, 1),
         ("np.gradient(<3-point moving average of [1, 2.1, 2.9, 4.2, 5]>)", win, [], None, 1),
     ]
+
+
+def tutorial_calls():
     out = []
-    for text, f, spacing, axis, edge in calls:
+    for text, f, spacing, axis, edge in tutorial_list():
         result = np.gradient(f, *spacing, axis=axis, edge_order=edge)
         results = [result] if isinstance(result, np.ndarray) else list(result)
         out.append({
