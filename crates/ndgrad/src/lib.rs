@@ -41,6 +41,7 @@ mod element;
 mod error;
 mod exec;
 pub mod for_numpy_users;
+mod fused;
 mod gradient;
 mod kernels;
 mod options;
