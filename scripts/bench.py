@@ -38,6 +38,11 @@ def build(spec):
     step = 1 << 22
     for i in range(0, flat.size, step):
         flat[i:i + step] = rng.standard_normal(min(step, flat.size - i))
+    layout = spec.get("layout", "C")
+    if layout == "F":
+        return f.T  # a Fortran-ordered view of the transposed shape
+    if layout == "strided":
+        return f[::2, ::2]
     return f
 
 
@@ -64,6 +69,10 @@ CASES = [
     {"name": "3-D 400^3 f64 axis=2", "shape": [400, 400, 400], "dtype": "float64", "axis": 2},
     {"name": "2-D 8000^2 f64 x-coords, edge 2", "shape": [8000, 8000], "dtype": "float64",
      "coordinates": 1, "edge_order": 2},
+    {"name": "2-D 8000x8000 f64 Fortran order", "shape": [8000, 8000], "dtype": "float64",
+     "layout": "F"},
+    {"name": "2-D 4000x4000 f64 strided ([::2, ::2])", "shape": [8000, 8000],
+     "dtype": "float64", "layout": "strided"},
 ]
 QUICK_CASES = [
     {"name": "1-D 1e7 f64", "shape": [10_000_000], "dtype": "float64"},
@@ -108,13 +117,13 @@ def time_case(spec, repeats):
     t_np = median_time(lambda: np.gradient(f, *varargs, **kwargs), max(3, repeats // 2))
     t_fresh = median_time(lambda: ndgrad.gradient(f, *varargs, **kwargs), repeats)
     t_out = median_time(lambda: ndgrad.gradient(f, *varargs, **kwargs, out=outs), repeats)
-    dsts = [np.empty_like(f) for _ in outs]
+    dsts = [np.empty(f.shape, f.dtype) for _ in outs]
     src = np.ascontiguousarray(f)
     t_floor = median_time(lambda: _native.copy_floor(src, dsts), repeats)
     # The same copy into freshly allocated arrays: what the kernel's page faults and page
     # zeroing add to any function that returns new arrays.
     t_fresh_floor = median_time(
-        lambda: _native.copy_floor(src, [np.empty_like(f) for _ in outs]), repeats)
+        lambda: _native.copy_floor(src, [np.empty(f.shape, f.dtype) for _ in outs]), repeats)
     traffic = f.nbytes * (1 + len(outs))
     return {"name": spec["name"], "numpy": t_np, "fresh": t_fresh, "out": t_out,
             "floor": t_floor, "fresh_floor": t_fresh_floor, "traffic": traffic,
@@ -165,8 +174,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller arrays, fewer repeats")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory table")
+    parser.add_argument("--only", help="run only the cases whose name contains this text")
     args = parser.parse_args()
     cases = QUICK_CASES if args.quick else CASES
+    if args.only:
+        cases = [c for c in cases if args.only in c["name"]]
     repeats = 3 if args.quick else 7
 
     lines = []
