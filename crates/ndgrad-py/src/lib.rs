@@ -164,7 +164,11 @@ fn gradient_block<'py>(
                 .cast::<PyArrayDyn<$t>>()?
                 .try_readonly()
                 .map_err(|e| PyValueError::new_err(format!("cannot read the block: {e}")))?;
-            let out = PyArrayDyn::<<$t as Element>::Output>::zeros(py, out_shape.clone(), false);
+            // SAFETY: `compute_block` writes every element of `out` before it is returned
+            // (it covers the block's whole output range), and on an error the array is
+            // dropped unread; its element types are plain numbers with no drop glue.
+            let out =
+                unsafe { PyArrayDyn::<<$t as Element>::Output>::new(py, out_shape.clone(), false) };
             {
                 let mut w = out
                     .try_readwrite()
