@@ -10,6 +10,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p ndgrad
 echo "== cargo test"
 cargo test --workspace --quiet 2>&1 | grep -v '^$'
 if [ -x "$root/scripts/test_python.sh" ]; then
