@@ -52,8 +52,8 @@ pub use element::{Compute, Element, Real};
 pub use error::{Error, NumpyErrorClass};
 pub use gradient::{gradient, gradient_into};
 pub use options::{
-    Axes, AxisSpacing, Coordinates, EdgeOrder, GradientOptions, Parallelism, Precision, Scalar,
-    Spacing,
+    Axes, AxisSpacing, Coordinates, DEFAULT_TASK_SIZE, EdgeOrder, GradientOptions, Parallelism,
+    Precision, Scalar, Spacing,
 };
 pub use plan::Plan;
 

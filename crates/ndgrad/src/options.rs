@@ -335,7 +335,8 @@ impl GradientOptions {
         self
     }
 
-    /// Smallest number of output elements a task may have (default [`DEFAULT_TASK_SIZE`](crate::DEFAULT_TASK_SIZE)).
+    /// Smallest number of output elements a task may have (default
+    /// [`DEFAULT_TASK_SIZE`]).
     /// Arrays with fewer than twice this many elements per axis run on the calling thread.
     /// Results never depend on it; it only trades scheduling overhead for balance.
     pub fn task_size(mut self, elements: usize) -> Self {
