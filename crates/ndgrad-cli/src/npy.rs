@@ -90,6 +90,12 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header> {
         .map(|s| s.trim_end_matches('L').parse::<usize>())
         .collect::<Result<Vec<_>, _>>()
         .context("the .npy header's shape is not a tuple of integers")?;
+    // A corrupt header must not make the sizes computed from it overflow.
+    let elements = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    ensure!(
+        elements.and_then(|n| n.checked_mul(16)).is_some(),
+        "the .npy header's shape {shape:?} is too large to be real"
+    );
     Ok(Header {
         descr,
         fortran_order,

@@ -578,6 +578,15 @@ fn data_errors_exit_1_and_leave_no_output() {
     let (code, err) = fails(&["grad", s(&one), "-o", s(&out)]);
     assert_eq!(code, 1);
     assert!(err.contains("axis 0 has 1 sample(s)"), "{err}");
+    let huge = dir.path().join("huge.npy");
+    let dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }\n";
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(dict.as_bytes());
+    std::fs::write(&huge, bytes).unwrap();
+    let (code, err) = fails(&["grad", s(&huge), "-o", s(&out)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("too large to be real"), "{err}");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
