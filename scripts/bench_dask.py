@@ -3,25 +3,17 @@
 Usage: scripts/bench_dask.sh   (2 worker processes, one thread each)
 """
 
-import statistics
-import time
-
 import dask.array as da
 import distributed
 import numpy as np
 
 import ndgrad
 import ndgrad.dask
+from bench import median_time
 
 
 def timed(fn, repeats=5):
-    fn()
-    runs = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
+    return median_time(fn, repeats)
 
 
 def main():

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use image::{DynamicImage, ImageFormat};
+use image::{DynamicImage, ImageBuffer, ImageFormat, Pixel};
 use ndarray::{Array2, ArrayView2};
 
 use crate::files::write_atomically;
@@ -18,28 +18,15 @@ pub fn read_luminance(path: &Path) -> Result<Array2<f64>> {
         .decode()
         .with_context(|| format!("{}: not a readable image", path.display()))?;
     let (w, h) = (img.width() as usize, img.height() as usize);
-    let luminance = |r: f64, g: f64, b: f64| (0.299 * r + 0.587 * g) + 0.114 * b;
     let values: Vec<f64> = match &img {
-        DynamicImage::ImageLuma8(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
-        DynamicImage::ImageLuma16(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
-        DynamicImage::ImageLumaA8(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
-        DynamicImage::ImageLumaA16(i) => i.pixels().map(|p| p.0[0] as f64).collect(),
-        DynamicImage::ImageRgb8(i) => i
-            .pixels()
-            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
-            .collect(),
-        DynamicImage::ImageRgba8(i) => i
-            .pixels()
-            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
-            .collect(),
-        DynamicImage::ImageRgb16(i) => i
-            .pixels()
-            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
-            .collect(),
-        DynamicImage::ImageRgba16(i) => i
-            .pixels()
-            .map(|p| luminance(p.0[0] as f64, p.0[1] as f64, p.0[2] as f64))
-            .collect(),
+        DynamicImage::ImageLuma8(i) => gray(i),
+        DynamicImage::ImageLuma16(i) => gray(i),
+        DynamicImage::ImageLumaA8(i) => gray(i),
+        DynamicImage::ImageLumaA16(i) => gray(i),
+        DynamicImage::ImageRgb8(i) => luminance(i),
+        DynamicImage::ImageRgba8(i) => luminance(i),
+        DynamicImage::ImageRgb16(i) => luminance(i),
+        DynamicImage::ImageRgba16(i) => luminance(i),
         other => bail!(
             "{}: unsupported pixel type {:?}; use 8- or 16-bit images",
             path.display(),
@@ -47,6 +34,28 @@ pub fn read_luminance(path: &Path) -> Result<Array2<f64>> {
         ),
     };
     Ok(Array2::from_shape_vec((h, w), values)?)
+}
+
+/// The first channel of each pixel (gray, ignoring alpha), as raw sample values.
+fn gray<P: Pixel>(img: &ImageBuffer<P, Vec<P::Subpixel>>) -> Vec<f64>
+where
+    P::Subpixel: Into<f64>,
+{
+    img.pixels().map(|p| p.channels()[0].into()).collect()
+}
+
+/// `(0.299 R + 0.587 G) + 0.114 B` of each pixel (ITU-R BT.601), alpha ignored.
+fn luminance<P: Pixel>(img: &ImageBuffer<P, Vec<P::Subpixel>>) -> Vec<f64>
+where
+    P::Subpixel: Into<f64>,
+{
+    img.pixels()
+        .map(|p| {
+            let c = p.channels();
+            let (r, g, b): (f64, f64, f64) = (c[0].into(), c[1].into(), c[2].into());
+            (0.299 * r + 0.587 * g) + 0.114 * b
+        })
+        .collect()
 }
 
 /// The format to encode `path` in, from its extension.

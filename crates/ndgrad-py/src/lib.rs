@@ -22,6 +22,66 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PyTuple};
 
+/// Runs `$body` with the type alias `$t` bound to the element type of `kind`.
+macro_rules! with_kind {
+    ($kind:expr, $t:ident => $body:expr) => {
+        match $kind {
+            DataKind::F64 => {
+                type $t = f64;
+                $body
+            }
+            DataKind::F32 => {
+                type $t = f32;
+                $body
+            }
+            DataKind::F16 => {
+                type $t = f16;
+                $body
+            }
+            DataKind::C128 => {
+                type $t = Complex<f64>;
+                $body
+            }
+            DataKind::C64 => {
+                type $t = Complex<f32>;
+                $body
+            }
+            DataKind::I8 => {
+                type $t = i8;
+                $body
+            }
+            DataKind::I16 => {
+                type $t = i16;
+                $body
+            }
+            DataKind::I32 => {
+                type $t = i32;
+                $body
+            }
+            DataKind::I64 => {
+                type $t = i64;
+                $body
+            }
+            DataKind::U8 => {
+                type $t = u8;
+                $body
+            }
+            DataKind::U16 => {
+                type $t = u16;
+                $body
+            }
+            DataKind::U32 => {
+                type $t = u32;
+                $body
+            }
+            DataKind::U64 => {
+                type $t = u64;
+                $body
+            }
+        }
+    };
+}
+
 /// `numpy.gradient(f, *varargs, axis, edge_order)` for a plain ndarray `f`, computed by the
 /// ndgrad engine; `NotImplemented` where NumPy's own implementation must decide.
 #[pyfunction]
@@ -51,21 +111,7 @@ fn gradient<'py>(
     let plan =
         Plan::with_numpy_edge_order(array.shape(), &options.parallelism(parallelism), edge_order)
             .map_err(|e| errors::to_py(py, e))?;
-    match kind {
-        DataKind::F64 => run::<f64>(py, array, &plan, out),
-        DataKind::F32 => run::<f32>(py, array, &plan, out),
-        DataKind::F16 => run::<f16>(py, array, &plan, out),
-        DataKind::C128 => run::<Complex<f64>>(py, array, &plan, out),
-        DataKind::C64 => run::<Complex<f32>>(py, array, &plan, out),
-        DataKind::I8 => run::<i8>(py, array, &plan, out),
-        DataKind::I16 => run::<i16>(py, array, &plan, out),
-        DataKind::I32 => run::<i32>(py, array, &plan, out),
-        DataKind::I64 => run::<i64>(py, array, &plan, out),
-        DataKind::U8 => run::<u8>(py, array, &plan, out),
-        DataKind::U16 => run::<u16>(py, array, &plan, out),
-        DataKind::U32 => run::<u32>(py, array, &plan, out),
-        DataKind::U64 => run::<u64>(py, array, &plan, out),
-    }
+    with_kind!(kind, T => run::<T>(py, array, &plan, out))
 }
 
 /// NumPy's `*varargs, axis, edge_order` as options, or `None` where NumPy must decide.
@@ -181,21 +227,7 @@ fn gradient_block<'py>(
             Ok(out.into_any().unbind())
         }};
     }
-    match kind {
-        DataKind::F64 => run_block!(f64),
-        DataKind::F32 => run_block!(f32),
-        DataKind::F16 => run_block!(f16),
-        DataKind::C128 => run_block!(Complex<f64>),
-        DataKind::C64 => run_block!(Complex<f32>),
-        DataKind::I8 => run_block!(i8),
-        DataKind::I16 => run_block!(i16),
-        DataKind::I32 => run_block!(i32),
-        DataKind::I64 => run_block!(i64),
-        DataKind::U8 => run_block!(u8),
-        DataKind::U16 => run_block!(u16),
-        DataKind::U32 => run_block!(u32),
-        DataKind::U64 => run_block!(u64),
-    }
+    with_kind!(kind, T => run_block!(T))
 }
 
 /// The data types the engine computes natively (native byte order only).
