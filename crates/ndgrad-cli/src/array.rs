@@ -68,16 +68,18 @@ impl AnyArray {
         with_array!(self, a => a.shape())
     }
 
-    /// The gradient along the requested axes, each output of NumPy's result dtype.
+    /// The gradient along the requested axes, each output of NumPy's result dtype, paired
+    /// with the (non-negative) axis it differentiates.
     pub fn gradient(
         &self,
         options: &GradientOptions,
         edge_order: i64,
-    ) -> Result<Vec<AnyArray>, Error> {
+    ) -> Result<Vec<(usize, AnyArray)>, Error> {
         macro_rules! run {
             ($a:expr, $wrap:path) => {{
                 let plan = ndgrad::Plan::with_numpy_edge_order($a.shape(), options, edge_order)?;
-                Ok(plan.gradient($a.view())?.into_iter().map($wrap).collect())
+                let outputs = plan.gradient($a.view())?.into_iter().map($wrap);
+                Ok(plan.axes().into_iter().zip(outputs).collect())
             }};
         }
         match self {

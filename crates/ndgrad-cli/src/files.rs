@@ -57,28 +57,23 @@ pub fn refuse_overwrite(output: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// Writes `path` through a temporary file in the same folder, renamed into place only when
-/// `fill` succeeded: readers never see a half-written file, and a failure leaves nothing.
-pub fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut BufWriter<&mut std::fs::File>) -> Result<()>,
-) -> Result<()> {
+/// A temporary file next to `path` (same folder, so the final rename is atomic), removed
+/// automatically unless [`publish`]ed.
+pub fn temporary_for(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".ndgrad-")
         .suffix(".partial")
         .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut w = BufWriter::new(tmp.as_file_mut());
-        fill(&mut w)?;
-        w.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    // Temporary files are private (0600); the result gets ordinary permissions.
+        .with_context(|| format!("cannot create a file in {}", dir.display()))
+}
+
+/// Renames a complete temporary file to `path`, with ordinary permissions (temporary files
+/// are private, 0600).
+pub fn publish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -88,4 +83,20 @@ pub fn write_atomically(
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Writes `path` through a temporary file in the same folder, renamed into place only when
+/// `fill` succeeded: readers never see a half-written file, and a failure leaves nothing.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<&mut std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let mut tmp = temporary_for(path)?;
+    {
+        let mut w = BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    publish(tmp, path)
 }

@@ -19,6 +19,7 @@ use ndgrad::{Element, GradientOptions, Plan};
 use num_complex::Complex;
 
 use crate::UsageError;
+use crate::files::{publish, temporary_for};
 use crate::npy::{self, Header};
 
 /// Conversion between file bytes and values.
@@ -265,16 +266,7 @@ where
     // Outputs: temporary files in the target folders, renamed when everything is written.
     let mut outputs = Vec::with_capacity(axes.len());
     for path in &output_paths {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".ndgrad-")
-            .suffix(".partial")
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-        outputs.push(tmp);
+        outputs.push(temporary_for(path)?);
     }
     let out_header = header_like(&header, T::Output::DESCR);
     for tmp in &mut outputs {
@@ -400,14 +392,7 @@ where
             .with_context(|| format!("cannot write {}", output_paths[k].display()))?;
     }
     for (tmp, path) in outputs.into_iter().zip(&output_paths) {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.persist(path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        publish(tmp, path)?;
     }
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -142,6 +142,13 @@ fn expected_parts(name: &str, parts: usize) -> Vec<Npy> {
         .collect()
 }
 
+/// Both outputs (`axis0`, `axis1`) of an `.npz` equal NumPy's tuple `name`.
+fn same_axes_as_numpy(npz: &Path, name: &str) {
+    for (k, want) in expected_parts(name, 2).iter().enumerate() {
+        same_as_numpy(&npz_member(npz, &format!("axis{k}")), want);
+    }
+}
+
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -155,9 +162,7 @@ fn grad_all_axes_of_npy_to_npz() {
     let dir = tmp();
     let out = dir.path().join("g.npz");
     ok(&["grad", s(&fixture("f64.npy")), "-o", s(&out)]);
-    let want = expected_parts("f64_all", 2);
-    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
-    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+    same_axes_as_numpy(&out, "f64_all");
 }
 
 #[test]
@@ -194,9 +199,7 @@ fn grad_big_endian_fortran_float32_stays_float32() {
         "--spacing",
         "2",
     ]);
-    let want = expected_parts("f32_be_f_all", 2);
-    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
-    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+    same_axes_as_numpy(&out, "f32_be_f_all");
 }
 
 #[test]
@@ -204,9 +207,7 @@ fn grad_integers_complex_and_float16() {
     let dir = tmp();
     let out = dir.path().join("i.npz");
     ok(&["grad", s(&fixture("i16.npy")), "-o", s(&out)]);
-    let want = expected_parts("i16_all", 2);
-    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
-    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+    same_axes_as_numpy(&out, "i16_all");
 
     let out = dir.path().join("c.npy");
     ok(&["grad", s(&fixture("c64.npy")), "-o", s(&out), "--axis", "0"]);
@@ -248,9 +249,7 @@ fn grad_mixed_scalar_and_coordinate_spacing() {
         "--edge-order",
         "2",
     ]);
-    let want = expected_parts("u8_h_coords_e2", 2);
-    same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
-    same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+    same_axes_as_numpy(&out, "u8_h_coords_e2");
 }
 
 #[test]
@@ -282,9 +281,7 @@ fn grad_images_as_luminance() {
     for name in ["gray8", "rgb8", "gray16"] {
         let out = dir.path().join(format!("{name}.npz"));
         ok(&["grad", s(&fixture(&format!("{name}.png"))), "-o", s(&out)]);
-        let want = expected_parts(name, 2);
-        same_as_numpy(&npz_member(&out, "axis0"), &want[0]);
-        same_as_numpy(&npz_member(&out, "axis1"), &want[1]);
+        same_axes_as_numpy(&out, name);
     }
 }
 

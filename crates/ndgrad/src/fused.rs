@@ -23,6 +23,8 @@ struct Targets<'a, O>(&'a [(*mut MaybeUninit<O>, Vec<isize>)]);
 unsafe impl<O> Sync for Targets<'_, O> {}
 
 impl<O> Targets<'_, O> {
+    /// A method, not `targets.0[k]`: a closure would capture the field alone, whose raw
+    /// pointers are not `Sync`, instead of the `Sync` wrapper.
     fn get(&self, k: usize) -> &(*mut MaybeUninit<O>, Vec<isize>) {
         &self.0[k]
     }

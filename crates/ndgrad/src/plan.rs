@@ -114,12 +114,6 @@ impl Plan {
     pub fn edge_order(&self) -> EdgeOrder {
         self.edge_order
     }
-
-    /// Whether output `k` is computed on the uniform path (a scalar spacing, or coordinates
-    /// whose differences are all equal).
-    pub fn is_uniform(&self, k: usize) -> bool {
-        matches!(self.axes[k].stencil, Stencil::Uniform { .. })
-    }
 }
 
 /// NumPy's `normalize_axis_tuple`: bounds first (each axis in order), then repeats.

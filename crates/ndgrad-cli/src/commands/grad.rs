@@ -93,32 +93,16 @@ pub fn run(args: Args) -> Result<()> {
         _ => {}
     }
     let array = read_array(&args.input, in_format, args.key.as_deref())?;
-    let ndim = array.shape().len();
     let mut options = options(&args)?;
     options.spacing = spacing(&args.spacing)?;
     if !args.axes.is_empty() {
         options.axes = Axes::List(args.axes.clone());
     }
-    let plan_axes: Vec<usize> = match &options.axes {
-        Axes::All => (0..ndim).collect(),
-        Axes::List(list) => list
-            .iter()
-            .map(|&a| {
-                if a < 0 {
-                    (a + ndim as isize).max(0) as usize
-                } else {
-                    a as usize
-                }
-            })
-            .collect(),
-    };
-    let outputs = array
+    let named: Vec<(String, AnyArray)> = array
         .gradient(&options, args.edge_order)
-        .map_err(|e| explain(e, &args, &array))?;
-    let named: Vec<(String, AnyArray)> = plan_axes
-        .iter()
-        .zip(outputs)
-        .map(|(a, o)| (format!("axis{a}"), o))
+        .map_err(|e| explain(e, &args, &array))?
+        .into_iter()
+        .map(|(axis, g)| (format!("axis{axis}"), g))
         .collect();
     match out_format {
         Format::Npy if named.len() == 1 => write_atomically(&args.output, |w| Ok(npy::write(w, &named[0].1)?)),
@@ -318,7 +302,7 @@ fn table_gradient(args: &Args, out_format: Format) -> Result<()> {
         let mut g = column
             .gradient(&options, args.edge_order)
             .map_err(|e| explain(e, args, &column))?;
-        let AnyArray::F64(g) = g.remove(0) else {
+        let (_, AnyArray::F64(g)) = g.remove(0) else {
             unreachable!("float64 columns give float64")
         };
         derivatives.push((name.clone(), g.iter().copied().collect()));
