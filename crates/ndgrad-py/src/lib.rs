@@ -492,8 +492,8 @@ fn copy_floor<'py>(
             std::slice::from_raw_parts_mut((*d.as_array_ptr()).fields.data as *mut u8, bytes)
         })
         .collect();
-    py.detach(|| ndgrad::bench::copy_floor(source, &mut targets, parallelism));
-    Ok(())
+    py.detach(|| ndgrad::bench::copy_floor(source, &mut targets, parallelism))
+        .map_err(|e| errors::to_py(py, e))
 }
 
 #[pymodule]

@@ -1,5 +1,7 @@
-//! The memory-traffic floor that benchmarks compare against.
+//! The memory-traffic floor that benchmarks compare against. Not part of the public API
+//! (hidden from the docs): the Python benchmark suite and the Rust examples call it.
 
+use crate::error::Error;
 use crate::exec::for_each_task;
 use crate::options::Parallelism;
 
@@ -7,9 +9,16 @@ use crate::options::Parallelism;
 /// writes each destination once: the least memory traffic a gradient of an array along
 /// `dsts.len()` axes can cause. Benchmarks time it in the same run as the gradient.
 ///
+/// # Errors
+/// [`Error::ThreadPool`] if the threads cannot be started.
+///
 /// # Panics
 /// If a destination's length differs from `src`'s.
-pub fn copy_floor(src: &[u8], dsts: &mut [&mut [u8]], parallelism: Parallelism) {
+pub fn copy_floor(
+    src: &[u8],
+    dsts: &mut [&mut [u8]],
+    parallelism: Parallelism,
+) -> Result<(), Error> {
     assert!(
         dsts.iter().all(|d| d.len() == src.len()),
         "destinations must match the source"
@@ -26,7 +35,7 @@ pub fn copy_floor(src: &[u8], dsts: &mut [&mut [u8]], parallelism: Parallelism) 
             let dst = unsafe { std::slice::from_raw_parts_mut(t.0.add(range.start), range.len()) };
             dst.copy_from_slice(&src[range.clone()]);
         }
-    });
+    })
 }
 
 struct Target(*mut u8);

@@ -33,8 +33,10 @@ impl Plan {
     /// [`gradient`](crate::gradient) on the whole array.
     ///
     /// # Errors
-    /// [`Error::BlockShape`] if the shapes disagree or `out` reaches past the array,
-    /// [`Error::BlockMissingHalo`] if `block` lacks samples that `out` needs.
+    /// [`Error::NoSuchOutput`], [`Error::BlockDimensions`] or [`Error::BlockOutputMismatch`]
+    /// if the arguments do not fit the plan, [`Error::OutputPastEnd`] if `out` reaches past
+    /// the axis, [`Error::BlockMissingHalo`] if `block` lacks samples that `out` needs,
+    /// [`Error::ThreadPool`] if the plan's threads cannot be started.
     ///
     /// # Examples
     /// ```
@@ -68,36 +70,33 @@ impl Plan {
             .axes
             .get(k)
             .map(|a| a.axis)
-            .ok_or_else(|| Error::BlockShape {
-                detail: format!(
-                    "output {k} does not exist: the plan has {}",
-                    self.axes.len()
-                ),
+            .ok_or(Error::NoSuchOutput {
+                index: k,
+                outputs: self.axes.len(),
             })?;
-        if block.ndim() != self.shape.len() || out.ndim() != self.shape.len() {
-            return Err(Error::BlockShape {
-                detail: format!(
-                    "block and output must have {} dimensions like the planned array",
-                    self.shape.len()
-                ),
-            });
+        for ndim in [block.ndim(), out.ndim()] {
+            if ndim != self.shape.len() {
+                return Err(Error::BlockDimensions {
+                    expected: self.shape.len(),
+                    found: ndim,
+                });
+            }
         }
         for d in (0..self.shape.len()).filter(|&d| d != axis) {
             if block.len_of(Axis(d)) != out.len_of(Axis(d)) {
-                return Err(Error::BlockShape {
-                    detail: format!(
-                        "block and output differ along axis {d} ({} vs {})",
-                        block.len_of(Axis(d)),
-                        out.len_of(Axis(d))
-                    ),
+                return Err(Error::BlockOutputMismatch {
+                    axis: d,
+                    block: block.len_of(Axis(d)),
+                    output: out.len_of(Axis(d)),
                 });
             }
         }
         let len = self.shape[axis];
         let out_range = out_start..out_start + out.len_of(Axis(axis));
         if out_range.end > len {
-            return Err(Error::BlockShape {
-                detail: format!("output samples {out_range:?} reach past the axis length {len}"),
+            return Err(Error::OutputPastEnd {
+                range: out_range,
+                len,
             });
         }
         let given = block_start..block_start + block.len_of(Axis(axis));
@@ -106,13 +105,20 @@ impl Plan {
             return Err(Error::BlockMissingHalo { needed, given });
         }
         let output = out.as_mut_ptr() as *mut MaybeUninit<T::Output>;
-        self.run(k, block, block_start, output, out.strides(), out_range);
-        Ok(())
+        // SAFETY: `out` is exclusively borrowed for this call and has the strides passed
+        // along; the block covers the halo of `out_range` (checked above), and both have the
+        // planned number of dimensions and agree on every other axis.
+        unsafe { self.run(k, block, block_start, output, out.strides(), out_range) }
     }
 
     /// Runs output `k` into raw output memory laid out with `out_strides` (elements).
-    /// The caller guarantees the output memory is valid, writable and unaliased.
-    pub(crate) fn run<T: Element, D: Dimension>(
+    ///
+    /// # Safety
+    /// `output` with `out_strides` must address, for every index of `block` (with
+    /// `out_range.len()` samples along output `k`'s axis instead of the block's), memory that
+    /// is valid for writes and not accessed by anything else during the call; `block` must
+    /// hold the samples [`Plan::halo`] names for `out_range`, starting at `block_start`.
+    pub(crate) unsafe fn run<T: Element, D: Dimension>(
         &self,
         k: usize,
         block: ArrayView<'_, T, D>,
@@ -120,10 +126,10 @@ impl Plan {
         output: *mut MaybeUninit<T::Output>,
         out_strides: &[isize],
         out_range: Range<usize>,
-    ) {
+    ) -> Result<(), Error> {
         let plan = &self.axes[k];
         let kernel = T::prepare(plan.precision, &plan.stencil);
-        kernel.run(&self.block_job(
+        let job = self.block_job(
             k,
             &block,
             block_start,
@@ -131,7 +137,10 @@ impl Plan {
             out_strides,
             out_range,
             self.parallelism,
-        ));
+        );
+        // SAFETY: the job describes the caller's block and output, which meet `run`'s
+        // contract (this function's own).
+        unsafe { kernel.run(&job) }
     }
 
     /// The job of output `k` for one block (see [`Plan::compute_block`] for the arguments).

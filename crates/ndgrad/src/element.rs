@@ -14,16 +14,37 @@ use num_complex::Complex;
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+use crate::dtype::DType;
 use crate::exec::{self, AxisKernel};
 use crate::options::Precision;
 use crate::stencil::Stencil;
 
+mod sealed {
+    /// Implemented by ndgrad's element, real and compute types only.
+    pub trait Sealed {}
+    impl Sealed for f64 {}
+    impl Sealed for f32 {}
+    impl Sealed for half::f16 {}
+    impl Sealed for num_complex::Complex<f32> {}
+    impl Sealed for num_complex::Complex<f64> {}
+    impl Sealed for i8 {}
+    impl Sealed for i16 {}
+    impl Sealed for i32 {}
+    impl Sealed for i64 {}
+    impl Sealed for u8 {}
+    impl Sealed for u16 {}
+    impl Sealed for u32 {}
+    impl Sealed for u64 {}
+}
+
 /// A real floating type in which spacing and coefficient arithmetic runs.
 ///
-/// Every `Real` converts to `f64` exactly, so coefficients travel as `f64` between the plan and
+/// Sealed: the kernels' exactness depends on every implementation, so only ndgrad's own
+/// types implement it. Every `Real` converts to `f64` exactly, so coefficients travel as `f64` between the plan and
 /// the kernels and are rounded at most once, into the compute type.
 pub trait Real:
-    Copy
+    sealed::Sealed
+    + Copy
     + Send
     + Sync
     + PartialEq
@@ -93,7 +114,8 @@ impl Real for f16 {
 }
 
 /// Arithmetic of a compute type, in the exact form NumPy's ufunc loops evaluate it.
-pub trait Compute: Copy + Send + Sync + 'static {
+/// Sealed, like [`Real`].
+pub trait Compute: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The real type of coefficients multiplying values of this type.
     type Real: Real;
     /// A divisor prepared once per axis (complex division precomputes a reciprocal).
@@ -288,31 +310,29 @@ macro_rules! integer_load {
 }
 integer_load!(i8, i16, i32, i64, u8, u16, u32, u64);
 
-mod sealed {
-    pub trait Sealed {}
-}
-
 /// An element type `numpy.gradient` accepts, with the type its gradient is stored in.
 ///
 /// Implemented for `f64`, `f32`, [`half::f16`], `Complex<f32>`, `Complex<f64>` (output of the
 /// same type) and for the integers `i8..=i64`, `u8..=u64` (output `f64`, as in NumPy).
 pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The element type of the gradient.
-    type Output: Copy + Send + Sync + 'static;
+    type Output: Element;
+    /// This type's row in the dtype table.
+    const DTYPE: DType;
 
     /// The kernel of one axis, typed by NumPy's promotion of `Self` with the spacing.
     #[doc(hidden)]
     fn prepare(precision: Precision, stencil: &Stencil) -> Box<dyn AxisKernel<Self>>;
 }
 
-// `$t => $out, $s` names the stored type, the output type and the type differences of the
+// `$dtype: $t => $out, $s` names the dtype-table row, the stored type, the output type and the type differences of the
 // data are taken in; `$precision => $compute` lists NumPy's promotion of the data with a
 // spacing of each precision (every precision must be covered).
 macro_rules! element {
-    ($t:ty => $out:ty, $s:ty { $($p:pat => $c:ty),+ $(,)? }) => {
-        impl sealed::Sealed for $t {}
+    ($dtype:ident: $t:ty => $out:ty, $s:ty { $($p:pat => $c:ty),+ $(,)? }) => {
         impl Element for $t {
             type Output = $out;
+            const DTYPE: DType = DType::$dtype;
             fn prepare(precision: Precision, stencil: &Stencil) -> Box<dyn AxisKernel<Self>> {
                 match precision {
                     $($p => exec::prepare::<$t, $s, $c>(stencil),)+
@@ -322,29 +342,29 @@ macro_rules! element {
     };
 }
 
-element!(f64 => f64, f64 { _ => f64 });
-element!(f32 => f32, f32 {
+element!(F64: f64 => f64, f64 { _ => f64 });
+element!(F32: f32 => f32, f32 {
     Precision::F64 => f64,
     Precision::Weak | Precision::F32 | Precision::F16 => f32,
 });
-element!(f16 => f16, f16 {
+element!(F16: f16 => f16, f16 {
     Precision::F64 => f64,
     Precision::F32 => f32,
     Precision::Weak | Precision::F16 => f16,
 });
-element!(Complex<f64> => Complex<f64>, Complex<f64> { _ => Complex<f64> });
-element!(Complex<f32> => Complex<f32>, Complex<f32> {
+element!(C128: Complex<f64> => Complex<f64>, Complex<f64> { _ => Complex<f64> });
+element!(C64: Complex<f32> => Complex<f32>, Complex<f32> {
     Precision::F64 => Complex<f64>,
     Precision::Weak | Precision::F32 | Precision::F16 => Complex<f32>,
 });
-element!(i8 => f64, f64 { _ => f64 });
-element!(i16 => f64, f64 { _ => f64 });
-element!(i32 => f64, f64 { _ => f64 });
-element!(i64 => f64, f64 { _ => f64 });
-element!(u8 => f64, f64 { _ => f64 });
-element!(u16 => f64, f64 { _ => f64 });
-element!(u32 => f64, f64 { _ => f64 });
-element!(u64 => f64, f64 { _ => f64 });
+element!(I8: i8 => f64, f64 { _ => f64 });
+element!(I16: i16 => f64, f64 { _ => f64 });
+element!(I32: i32 => f64, f64 { _ => f64 });
+element!(I64: i64 => f64, f64 { _ => f64 });
+element!(U8: u8 => f64, f64 { _ => f64 });
+element!(U16: u16 => f64, f64 { _ => f64 });
+element!(U32: u32 => f64, f64 { _ => f64 });
+element!(U64: u64 => f64, f64 { _ => f64 });
 
 #[cfg(test)]
 mod tests {

@@ -50,10 +50,29 @@ pub enum Error {
         needed: std::ops::Range<usize>,
         given: std::ops::Range<usize>,
     },
-    /// A block's shape disagrees with its output, or its position with the planned array.
-    BlockShape { detail: String },
+    /// An array handed to a [`Plan`](crate::Plan) does not have the shape it was planned for.
+    PlanShape {
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
+    /// [`Plan::compute_block`](crate::Plan::compute_block) was asked for an output the plan
+    /// does not have.
+    NoSuchOutput { index: usize, outputs: usize },
+    /// A block or its output has another number of dimensions than the planned array.
+    BlockDimensions { expected: usize, found: usize },
+    /// A block and its output differ in length along an axis that is not differentiated.
+    BlockOutputMismatch {
+        axis: usize,
+        block: usize,
+        output: usize,
+    },
+    /// A block's output range reaches past the end of the differentiated axis.
+    OutputPastEnd {
+        range: std::ops::Range<usize>,
+        len: usize,
+    },
     /// A thread pool could not be started for [`Parallelism::Threads`](crate::Parallelism).
-    ThreadPool { detail: String },
+    ThreadPool { threads: usize, detail: String },
 }
 
 impl fmt::Display for Error {
@@ -102,8 +121,39 @@ impl fmt::Display for Error {
                 "the block covers samples {given:?} along the axis but its output needs \
                  {needed:?}; widen the block by the halo (Plan::halo)"
             ),
-            Error::BlockShape { detail } => f.write_str(detail),
-            Error::ThreadPool { detail } => write!(f, "could not start a thread pool: {detail}"),
+            Error::PlanShape { expected, found } => write!(
+                f,
+                "the array has shape {found:?} but the plan was made for {expected:?}; \
+                 make a plan for this shape"
+            ),
+            Error::NoSuchOutput { index, outputs } => write!(
+                f,
+                "output {index} does not exist: the plan has {outputs}; pass an index below {outputs}"
+            ),
+            Error::BlockDimensions { expected, found } => write!(
+                f,
+                "a block or its output has {found} dimension(s) but the planned array has \
+                 {expected}; pass slabs of the planned array"
+            ),
+            Error::BlockOutputMismatch {
+                axis,
+                block,
+                output,
+            } => write!(
+                f,
+                "block and output differ along axis {axis} ({block} vs {output}); \
+                 they must cover the same samples of every axis but the differentiated one"
+            ),
+            Error::OutputPastEnd { range, len } => write!(
+                f,
+                "output samples {range:?} reach past the axis length {len}; \
+                 shorten the output or start it earlier"
+            ),
+            Error::ThreadPool { threads, detail } => write!(
+                f,
+                "could not start a pool of {threads} threads ({detail}); \
+                 ask for fewer threads or run serially"
+            ),
         }
     }
 }
@@ -137,7 +187,11 @@ impl Error {
             Error::OutputShape { .. }
             | Error::OutputCount { .. }
             | Error::BlockMissingHalo { .. }
-            | Error::BlockShape { .. }
+            | Error::PlanShape { .. }
+            | Error::NoSuchOutput { .. }
+            | Error::BlockDimensions { .. }
+            | Error::BlockOutputMismatch { .. }
+            | Error::OutputPastEnd { .. }
             | Error::ThreadPool { .. } => NumpyErrorClass::Other,
         }
     }

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rayon::prelude::*;
 
 use crate::element::{Compute, Element, Load, Real, Store};
+use crate::error::Error;
 use crate::kernels::{self, Weights};
 use crate::options::{EdgeOrder, Parallelism};
 use crate::stencil::Stencil;
@@ -51,7 +52,17 @@ pub struct BlockJob<'a, T: Element> {
 /// coefficients already rounded into the compute type: prepared once per call, then run on
 /// the whole array or on many blocks.
 pub trait AxisKernel<T: Element>: Send + Sync {
-    fn run(&self, job: &BlockJob<'_, T>);
+    /// Computes the job's outputs.
+    ///
+    /// # Errors
+    /// [`Error::ThreadPool`] if the job's threads cannot be started (nothing is written).
+    ///
+    /// # Safety
+    /// `job.input` with `in_strides` must address a live array of `shape` holding the
+    /// samples [`halo`] names for `out_range` (global indices from `block_start`), and
+    /// `job.output` with `out_strides` the output: `shape` with `out_range.len()` samples
+    /// along `axis`, valid for writes and accessed by nothing else until `run` returns.
+    unsafe fn run(&self, job: &BlockJob<'_, T>) -> Result<(), Error>;
 }
 
 /// An [`AxisKernel`] with data type `T`, difference type `S` and compute type `C`.
@@ -221,14 +232,14 @@ where
     T::Output: Store<C>,
     C: Compute,
 {
-    fn run(&self, job: &BlockJob<'_, T>) {
+    unsafe fn run(&self, job: &BlockJob<'_, T>) -> Result<(), Error> {
         let Some(geometry) = Geometry::new(job.shape, job.in_strides, job.out_strides, job.axis)
         else {
-            return;
+            return Ok(());
         };
         let out_len = job.out_range.len();
         if out_len == 0 {
-            return;
+            return Ok(());
         }
         let row_len = geometry.row.map_or(1, |r| r.len);
         let total = geometry.batch_count * out_len * row_len;
@@ -246,8 +257,9 @@ where
                 geometry: &geometry,
                 coefficients: &self.coefficients,
             };
-            task.run(batches.clone(), rows.clone());
-        });
+            // SAFETY: `run`'s contract covers the job; tasks partition its outputs.
+            unsafe { task.run(batches.clone(), rows.clone()) };
+        })
     }
 }
 
@@ -262,22 +274,25 @@ pub(crate) fn thread_count(parallelism: Parallelism) -> usize {
 
 /// Runs `body` on every task: inline for one task or serial parallelism, else on the
 /// caller's rayon pool (`Auto`) or a private pool (`Threads`).
+///
+/// # Errors
+/// [`Error::ThreadPool`] when a private pool cannot be started; no task has run then.
 pub(crate) fn for_each_task<W: Sync>(
     parallelism: Parallelism,
     tasks: &[W],
     body: impl Fn(&W) + Sync + Send,
-) {
+) -> Result<(), Error> {
     if tasks.len() <= 1 || parallelism == Parallelism::Serial {
         tasks.iter().for_each(body);
-        return;
+        return Ok(());
     }
     match parallelism {
-        Parallelism::Threads(n) => match private_pool(n.get()) {
-            Some(pool) => pool.install(|| tasks.par_iter().for_each(body)),
-            None => tasks.iter().for_each(body),
-        },
+        Parallelism::Threads(n) => {
+            private_pool(n.get())?.install(|| tasks.par_iter().for_each(body));
+        }
         _ => tasks.par_iter().for_each(body),
     }
+    Ok(())
 }
 
 /// Splits the batch x output-range grid into contiguous tasks of at least `task_size`
@@ -311,24 +326,31 @@ fn split(range: Range<usize>, parts: usize) -> impl Iterator<Item = Range<usize>
 
 /// Private pools keyed by (process id, size): a pool inherited through `fork` has no threads
 /// in the child, so a forked process gets fresh pools instead of a deadlock.
-fn private_pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
+fn private_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, Error> {
     type Pools = Mutex<Vec<((u32, usize), Arc<rayon::ThreadPool>)>>;
     static POOLS: OnceLock<Pools> = OnceLock::new();
     let key = (std::process::id(), threads);
-    let mut pools = POOLS.get_or_init(Default::default).lock().ok()?;
+    // A panic while the lock was held cannot leave the list inconsistent (pushes and
+    // retains are whole), so a poisoned lock is still usable.
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, pool)) = pools.iter().find(|(k, _)| *k == key) {
-        return Some(pool.clone());
+        return Ok(pool.clone());
     }
     pools.retain(|((pid, _), _)| *pid == key.0);
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("ndgrad-{i}"))
-            .build()
-            .ok()?,
-    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("ndgrad-{i}"))
+        .build()
+        .map_err(|e| Error::ThreadPool {
+            threads,
+            detail: e.to_string(),
+        })?;
+    let pool = Arc::new(pool);
     pools.push((key, pool.clone()));
-    Some(pool)
+    Ok(pool)
 }
 
 struct Task<'a, 'j, T: Element, S, C: Compute> {
@@ -345,15 +367,24 @@ where
     T::Output: Store<C>,
     C: Compute,
 {
-    fn run(&self, batches: Range<usize>, rows: Range<usize>) {
-        match self.geometry.row {
-            Some(row) => self.run_rows(row, batches, rows),
-            None => self.run_lanes(batches, rows),
+    /// # Safety
+    /// The job meets [`AxisKernel::run`]'s contract, and no other task writes the outputs
+    /// of `batches` x `rows`.
+    unsafe fn run(&self, batches: Range<usize>, rows: Range<usize>) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            match self.geometry.row {
+                Some(row) => self.run_rows(row, batches, rows),
+                None => self.run_lanes(batches, rows),
+            }
         }
     }
 
     /// Row mode: output row `i` from input rows around `i`, for each batch element.
-    fn run_rows(&self, row: Dim, batches: Range<usize>, rows: Range<usize>) {
+    ///
+    /// # Safety
+    /// As [`Task::run`].
+    unsafe fn run_rows(&self, row: Dim, batches: Range<usize>, rows: Range<usize>) {
         let g = self.geometry.grad;
         let job = self.job;
         let mut scratch: [Vec<T>; 3] = Default::default();
@@ -448,7 +479,10 @@ where
     }
 
     /// Lane mode: each batch element is one lane along the gradient axis.
-    fn run_lanes(&self, batches: Range<usize>, rows: Range<usize>) {
+    ///
+    /// # Safety
+    /// As [`Task::run`].
+    unsafe fn run_lanes(&self, batches: Range<usize>, rows: Range<usize>) {
         let g = self.geometry.grad;
         let job = self.job;
         let window = halo(rows.clone(), job.len, job.edge_order);

@@ -11,6 +11,7 @@ use std::ops::Range;
 use ndarray::{ArrayView, Axis, Dimension, Slice};
 
 use crate::element::Element;
+use crate::error::Error;
 use crate::exec;
 use crate::options::Parallelism;
 use crate::plan::Plan;
@@ -34,15 +35,22 @@ impl Plan {
     /// Every output of the plan for the whole array `f`, into `targets` (pointer to element
     /// 0 and strides of each output, shaped like `f`).
     ///
+    /// # Safety
+    /// Each target must address an array shaped like `f` (with its strides) that is valid
+    /// for writes and accessed by nothing else during the call; `f` has the planned shape.
+    ///
+    /// # Errors
+    /// [`Error::ThreadPool`] if the plan's threads cannot be started.
+    ///
     /// With several axes and an array large enough, the work is fused: the array is cut
     /// into slabs along its outermost dimension, and each task differentiates its slab (plus
     /// halo) along every axis while the slab is still in cache, so the input is read from
     /// memory about once instead of once per axis.
-    pub(crate) fn run_all<T: Element, D: Dimension>(
+    pub(crate) unsafe fn run_all<T: Element, D: Dimension>(
         &self,
         f: ArrayView<'_, T, D>,
         targets: &[(*mut MaybeUninit<T::Output>, Vec<isize>)],
-    ) {
+    ) -> Result<(), Error> {
         let kernels: Vec<_> = self
             .axes
             .iter()
@@ -54,9 +62,11 @@ impl Plan {
             for (k, kernel) in kernels.iter().enumerate() {
                 let (ptr, strides) = &targets[k];
                 let all = 0..self.shape[self.axes[k].axis];
-                kernel.run(&self.block_job(k, &f, 0, *ptr, strides, all, self.parallelism));
+                let job = self.block_job(k, &f, 0, *ptr, strides, all, self.parallelism);
+                // SAFETY: the whole array is its own block, and target k is its output.
+                unsafe { kernel.run(&job)? };
             }
-            return;
+            return Ok(());
         };
         let outputs = Targets(targets);
         exec::for_each_task(self.parallelism, &slabs, |slab| {
@@ -84,9 +94,13 @@ impl Plan {
                     out_range,
                     Parallelism::Serial,
                 );
-                kernel.run(&job);
+                // SAFETY: the block is the slab plus its halo along `outer` (so it holds
+                // every sample the slab's outputs read), and this task alone writes the
+                // slab's part of output k. Serial jobs start no pool, so cannot fail.
+                let serial = unsafe { kernel.run(&job) };
+                debug_assert!(serial.is_ok());
             }
-        });
+        })
     }
 
     /// The fused schedule for an array of this shape and strides: its outermost memory

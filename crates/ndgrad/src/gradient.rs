@@ -54,7 +54,8 @@ impl Plan {
     /// [`gradient`] with this plan; `f` must have the planned shape.
     ///
     /// # Errors
-    /// [`Error::BlockShape`] if `f`'s shape differs from the plan's.
+    /// [`Error::PlanShape`] if `f`'s shape differs from the plan's, [`Error::ThreadPool`] if
+    /// the requested threads cannot be started.
     pub fn gradient<T: Element, D: Dimension>(
         &self,
         f: ArrayView<'_, T, D>,
@@ -67,7 +68,9 @@ impl Plan {
             .iter_mut()
             .map(|o| (o.as_mut_ptr(), o.strides().to_vec()))
             .collect();
-        self.run_all(f.view(), &targets);
+        // SAFETY: the outputs are fresh arrays shaped like `f`, owned here, described by
+        // their own pointers and strides.
+        unsafe { self.run_all(f.view(), &targets)? };
         // SAFETY: `run_all` wrote every element of every output exactly once: the slabs or
         // tasks partition all batch elements x all samples along the axis x all rows.
         Ok(outputs
@@ -79,7 +82,8 @@ impl Plan {
     /// [`gradient_into`] with this plan.
     ///
     /// # Errors
-    /// [`Error::BlockShape`], [`Error::OutputCount`], [`Error::OutputShape`].
+    /// [`Error::PlanShape`], [`Error::OutputCount`], [`Error::OutputShape`],
+    /// [`Error::ThreadPool`].
     pub fn gradient_into<T: Element, D: Dimension>(
         &self,
         f: ArrayView<'_, T, D>,
@@ -110,17 +114,16 @@ impl Plan {
                 )
             })
             .collect();
-        self.run_all(f, &targets);
-        Ok(())
+        // SAFETY: the outputs are exclusively borrowed and shaped like `f` (checked above);
+        // their pointers and strides describe them.
+        unsafe { self.run_all(f, &targets) }
     }
 
     fn check_shape(&self, shape: &[usize]) -> Result<(), Error> {
         if shape != self.shape.as_slice() {
-            return Err(Error::BlockShape {
-                detail: format!(
-                    "the array has shape {shape:?} but the plan was made for {:?}",
-                    self.shape
-                ),
+            return Err(Error::PlanShape {
+                expected: self.shape.clone(),
+                found: shape.to_vec(),
             });
         }
         Ok(())

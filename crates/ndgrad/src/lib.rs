@@ -35,8 +35,10 @@
 //! Coming from NumPy? [`for_numpy_users`] maps every `np.gradient` call form.
 
 mod alloc;
+#[doc(hidden)]
 pub mod bench;
 mod chunk;
+mod dtype;
 mod element;
 mod error;
 mod exec;
@@ -48,7 +50,8 @@ mod options;
 mod plan;
 mod stencil;
 
-pub use element::{Compute, Element, Real};
+pub use dtype::{ByteOrder, DType, UnsupportedDType};
+pub use element::Element;
 pub use error::{Error, NumpyErrorClass};
 pub use gradient::{gradient, gradient_into};
 pub use options::{
