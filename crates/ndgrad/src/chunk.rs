@@ -13,21 +13,32 @@ use ndarray::{ArrayView, ArrayViewMut, Axis, Dimension};
 
 use crate::element::Element;
 use crate::error::Error;
-use crate::exec::{self, BlockJob};
+use crate::exec::BlockJob;
 use crate::options::Parallelism;
 use crate::plan::Plan;
 
 impl Plan {
-    /// The samples along output `k`'s axis that outputs `out` read: one neighbour each side,
-    /// and the first or last `edge_order + 1` samples where `out` touches an end.
+    /// The input samples that output samples `out` of output `k` read, as indices on the
+    /// extended axis ([`Plan::ghosts`]: real sample `i` is `i + ghosts.0`; without a
+    /// boundary mode the two are the same). NumPy's scheme reads one neighbour each side and
+    /// the first or last `edge_order + 1` samples where `out` touches an end.
+    ///
+    /// # Panics
+    /// If `k` is not below the number of outputs.
     pub fn halo(&self, k: usize, out: Range<usize>) -> Range<usize> {
-        exec::halo(out, self.shape[self.axes[k].axis], self.edge_order)
+        let a = &self.axes[k];
+        let shift = a.ghosts.left;
+        a.halo(out.start + shift..out.end + shift)
     }
 
     /// Computes output `k` for one block of the planned array.
     ///
-    /// `block` holds samples `block_start..` of the planned array along output `k`'s axis;
-    /// `out` receives samples `out_start..out_start + out.len_of(axis)` of the gradient.
+    /// `block` holds samples `block_start..` of output `k`'s axis, counted on the extended
+    /// axis (see [`Plan::ghosts`]; the same as the planned array's without a boundary mode),
+    /// so a block may carry ghost samples its front filled (wrapped, mirrored or constant
+    /// rows). A block that holds the whole real axis needs no ghosts: they are read through
+    /// the boundary's index map. `out` receives real samples
+    /// `out_start..out_start + out.len_of(axis)` of the gradient.
     /// Along every other axis `block` and `out` must have the same length (they are the same
     /// slab of the array). The result is bit-identical to the same samples of
     /// [`gradient`](crate::gradient) on the whole array.
@@ -101,9 +112,13 @@ impl Plan {
         }
         let given = block_start..block_start + block.len_of(Axis(axis));
         let needed = self.halo(k, out_range.clone());
-        if !needed.is_empty() && (needed.start < given.start || needed.end > given.end) {
+        let real = self.axes[k].ghosts.real();
+        let covers = |r: &Range<usize>| r.start >= given.start && r.end <= given.end;
+        if !needed.is_empty() && !covers(&needed) && !covers(&real) {
             return Err(Error::BlockMissingHalo { needed, given });
         }
+        let shift = self.axes[k].ghosts.left;
+        let out_range = out_range.start + shift..out_range.end + shift;
         let output = out.as_mut_ptr() as *mut MaybeUninit<T::Output>;
         // SAFETY: `out` is exclusively borrowed for this call and has the strides passed
         // along; the block covers the halo of `out_range` (checked above), and both have the
@@ -143,10 +158,11 @@ impl Plan {
         unsafe { kernel.run(&job) }
     }
 
-    /// The job of output `k` for one block (see [`Plan::compute_block`] for the arguments).
+    /// The job of output `k` for one block (see [`Plan::compute_block`] for the arguments;
+    /// `block_start` and `out_range` are extended indices).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn block_job<'a, T: Element, D: Dimension>(
-        &self,
+        &'a self,
         k: usize,
         block: &'a ArrayView<'_, T, D>,
         block_start: usize,
@@ -155,18 +171,17 @@ impl Plan {
         out_range: Range<usize>,
         parallelism: Parallelism,
     ) -> BlockJob<'a, T> {
-        let axis = self.axes[k].axis;
+        let plan = &self.axes[k];
         BlockJob {
             input: block.as_ptr(),
             in_strides: block.strides(),
             shape: block.shape(),
             output,
             out_strides,
-            axis,
-            len: self.shape[axis],
+            axis: plan.axis,
+            plan,
             block_start,
             out_range,
-            edge_order: self.edge_order,
             parallelism,
             task_size: self.task_size,
         }

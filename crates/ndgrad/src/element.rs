@@ -17,7 +17,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use crate::dtype::DType;
 use crate::exec::{self, AxisKernel};
 use crate::options::Precision;
-use crate::stencil::Stencil;
+use crate::plan::AxisStencil;
 
 mod sealed {
     /// Implemented by ndgrad's element, real and compute types only.
@@ -56,6 +56,8 @@ pub trait Real:
     + Neg<Output = Self>
     + 'static
 {
+    /// Significant bits (53, 24, 11): exact weights are rounded to this many.
+    const BITS: u32;
     /// Round an `f64` to this type (round-to-nearest-even, like a C cast).
     fn from_f64(x: f64) -> Self;
     /// Widen to `f64`; always exact.
@@ -63,6 +65,7 @@ pub trait Real:
 }
 
 impl Real for f64 {
+    const BITS: u32 = 53;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x
@@ -74,6 +77,7 @@ impl Real for f64 {
 }
 
 impl Real for f32 {
+    const BITS: u32 = 24;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x as f32
@@ -103,6 +107,7 @@ pub fn f16_from_f64(x: f64) -> f16 {
 }
 
 impl Real for f16 {
+    const BITS: u32 = 11;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         f16_from_f64(x)
@@ -322,7 +327,44 @@ pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
 
     /// The kernel of one axis, typed by NumPy's promotion of `Self` with the spacing.
     #[doc(hidden)]
-    fn prepare(precision: Precision, stencil: &Stencil) -> Box<dyn AxisKernel<Self>>;
+    #[allow(private_interfaces)]
+    fn prepare(precision: Precision, stencil: &AxisStencil) -> Box<dyn AxisKernel<Self>>;
+
+    /// NumPy's cast of a float to this type (`np.asarray(v).astype(dtype)`): the value of
+    /// `boundary="constant"` ghosts, which `np.pad` stores in the data's dtype.
+    #[doc(hidden)]
+    fn from_f64_cast(v: f64) -> Self;
+}
+
+/// Float-to-element casts as NumPy performs them (truncation toward zero for integers,
+/// saturating where NumPy's result is undefined).
+trait FromF64Cast {
+    fn cast(v: f64) -> Self;
+}
+
+macro_rules! as_cast {
+    ($($t:ty),*) => {$(
+        impl FromF64Cast for $t {
+            fn cast(v: f64) -> Self { v as $t }
+        }
+    )*};
+}
+as_cast!(f64, f32, i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl FromF64Cast for f16 {
+    fn cast(v: f64) -> Self {
+        f16_from_f64(v)
+    }
+}
+impl FromF64Cast for Complex<f32> {
+    fn cast(v: f64) -> Self {
+        Complex::new(v as f32, 0.0)
+    }
+}
+impl FromF64Cast for Complex<f64> {
+    fn cast(v: f64) -> Self {
+        Complex::new(v, 0.0)
+    }
 }
 
 // `$dtype: $t => $out, $s` names the dtype-table row, the stored type, the output type and the type differences of the
@@ -333,7 +375,11 @@ macro_rules! element {
         impl Element for $t {
             type Output = $out;
             const DTYPE: DType = DType::$dtype;
-            fn prepare(precision: Precision, stencil: &Stencil) -> Box<dyn AxisKernel<Self>> {
+            fn from_f64_cast(v: f64) -> Self {
+                <Self as FromF64Cast>::cast(v)
+            }
+            #[allow(private_interfaces)]
+            fn prepare(precision: Precision, stencil: &AxisStencil) -> Box<dyn AxisKernel<Self>> {
                 match precision {
                     $($p => exec::prepare::<$t, $s, $c>(stencil),)+
                 }

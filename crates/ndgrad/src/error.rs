@@ -7,7 +7,7 @@ use std::fmt;
 ///
 /// Validation happens in NumPy's order (axes, then spacing, then edge order, then array
 /// length per axis), so the first error reported is the one NumPy would raise.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// An axis is outside `-ndim..ndim` (NumPy: `numpy.exceptions.AxisError`).
@@ -35,6 +35,31 @@ pub enum Error {
         axis: usize,
         len: usize,
         required: usize,
+    },
+    /// An order of accuracy other than 2, 4, 6 or 8.
+    InvalidAccuracy { accuracy: u8 },
+    /// A derivative order other than 1 to 4.
+    InvalidDeriv { deriv: u8 },
+    /// The axis has fewer samples than the stencil of this derivative and accuracy needs.
+    AxisTooShort {
+        axis: usize,
+        len: usize,
+        deriv: u8,
+        accuracy: u8,
+        required: usize,
+    },
+    /// Boundary modes given neither as one for all axes nor as one per axis.
+    BoundaryCount { given: usize, axes: usize },
+    /// A periodic axis with uneven coordinates needs its period.
+    PeriodRequired { axis: usize },
+    /// A period not longer than the span of the coordinates (or not a positive number).
+    PeriodTooShort { axis: usize, period: f64, span: f64 },
+    /// A period that disagrees with an evenly spaced axis (`n * h`).
+    PeriodMismatch {
+        axis: usize,
+        spacing: f64,
+        len: usize,
+        period: f64,
     },
     /// An output passed to [`gradient_into`](crate::gradient_into) has the wrong shape or count.
     OutputShape {
@@ -101,6 +126,47 @@ impl fmt::Display for Error {
             Error::ArrayTooSmall { .. } => f.write_str(
                 "Shape of array too small to calculate a numerical gradient, \
                  at least (edge_order + 1) elements are required.",
+            ),
+            Error::InvalidAccuracy { accuracy } => {
+                write!(f, "accuracy={accuracy} is not supported; use 2, 4, 6 or 8")
+            }
+            Error::InvalidDeriv { deriv } => {
+                write!(f, "deriv={deriv} is not supported; use 1 to 4")
+            }
+            Error::AxisTooShort {
+                axis,
+                len,
+                deriv,
+                accuracy,
+                required,
+            } => write!(
+                f,
+                "axis {axis} has {len} samples; deriv={deriv} with accuracy={accuracy} needs at \
+                 least {required}"
+            ),
+            Error::BoundaryCount { given, axes } => write!(
+                f,
+                "{given} boundary modes for {axes} differentiated axes; give one for all axes \
+                 or one per axis"
+            ),
+            Error::PeriodRequired { axis } => write!(
+                f,
+                "axis {axis} is periodic with uneven coordinates; pass period="
+            ),
+            Error::PeriodTooShort { axis, period, span } => write!(
+                f,
+                "period={period:?} on axis {axis} must exceed x[-1] - x[0] = {span:?}"
+            ),
+            Error::PeriodMismatch {
+                axis,
+                spacing,
+                len,
+                period,
+            } => write!(
+                f,
+                "axis {axis} (spacing {spacing:?}, {len} samples) has period {:?}, not \
+                 {period:?}; leave period out or make it n * spacing",
+                *len as f64 * spacing
             ),
             Error::OutputShape {
                 index,
@@ -184,6 +250,13 @@ impl Error {
             | Error::ArrayTooSmall { .. } => NumpyErrorClass::ValueError,
             Error::InvalidNumberOfArguments { .. } => NumpyErrorClass::TypeError,
             Error::CoordinatesTooShort { .. } => NumpyErrorClass::IndexError,
+            Error::InvalidAccuracy { .. }
+            | Error::InvalidDeriv { .. }
+            | Error::AxisTooShort { .. }
+            | Error::BoundaryCount { .. }
+            | Error::PeriodRequired { .. }
+            | Error::PeriodTooShort { .. }
+            | Error::PeriodMismatch { .. } => NumpyErrorClass::ValueError,
             Error::OutputShape { .. }
             | Error::OutputCount { .. }
             | Error::BlockMissingHalo { .. }

@@ -61,8 +61,9 @@ impl Plan {
         let Some((outer, slabs)) = slabs else {
             for (k, kernel) in kernels.iter().enumerate() {
                 let (ptr, strides) = &targets[k];
-                let all = 0..self.shape[self.axes[k].axis];
-                let job = self.block_job(k, &f, 0, *ptr, strides, all, self.parallelism);
+                // The whole array holds the whole real axis: ghosts come from the index map.
+                let real = self.axes[k].ghosts.real();
+                let job = self.block_job(k, &f, real.start, *ptr, strides, real, self.parallelism);
                 // SAFETY: the whole array is its own block, and target k is its output.
                 unsafe { kernel.run(&job)? };
             }
@@ -75,16 +76,24 @@ impl Plan {
                 let (ptr, strides) = outputs.get(k);
                 // This slab's part of output k starts at index slab.start along `outer`.
                 let out = ptr.wrapping_offset(slab.start as isize * strides[outer]);
-                let (reach, out_range) = if axis == outer {
+                let plan = &self.axes[k];
+                let shift = plan.ghosts.left;
+                let (block, block_start, out_range) = if axis != outer {
                     (
-                        exec::halo(slab.clone(), self.shape[outer], self.edge_order),
-                        slab.clone(),
+                        f.slice_axis(Axis(outer), Slice::from(slab.clone())),
+                        shift,
+                        plan.ghosts.real(),
                     )
+                } else if plan.ghosts.is_empty() {
+                    let reach = plan.halo(slab.clone());
+                    let block = f.slice_axis(Axis(outer), Slice::from(reach.clone()));
+                    (block, reach.start, slab.clone())
                 } else {
-                    (slab.clone(), 0..self.shape[axis])
+                    // Ghost rows wrap around or mirror: the slab's task reads them from the
+                    // whole array through the index map.
+                    let out = slab.start + shift..slab.end + shift;
+                    (f.view(), shift, out)
                 };
-                let block = f.slice_axis(Axis(outer), Slice::from(reach.clone()));
-                let block_start = if axis == outer { reach.start } else { 0 };
                 let job = self.block_job(
                     k,
                     &block,

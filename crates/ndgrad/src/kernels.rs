@@ -115,3 +115,93 @@ pub fn difference_at<I: Load<S>, S: Compute + Load<C>, C: Compute, O: Store<C>>(
 fn up<I: Load<S>, S: Load<C>, C>(x: I) -> C {
     x.load().load()
 }
+
+/// Whether a term starts an accumulator or adds to it: the general stencils sum their terms
+/// in an accumulator of the compute type (never rounded to the output between terms), and
+/// fused operators add several derivatives into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Accumulate,
+}
+
+/// Lands `terms` in `acc`: replaces it (`Write`) or adds each term, `acc[k] + term[k]`.
+#[inline(always)]
+fn land<C: Compute>(acc: &mut Vec<C>, terms: impl Iterator<Item = C>, mode: Mode) {
+    match mode {
+        Mode::Write => {
+            acc.clear();
+            acc.extend(terms);
+        }
+        Mode::Accumulate => {
+            for (a, t) in acc.iter_mut().zip(terms) {
+                *a = a.add(t);
+            }
+        }
+    }
+}
+
+/// `w * f[k]` for one weight: a node of a stencil, over a whole row.
+#[inline]
+pub fn weighted<I: Load<S>, S: Load<C>, C: Compute>(
+    acc: &mut Vec<C>,
+    f: &[I],
+    w: C::Real,
+    mode: Mode,
+) {
+    land(acc, f.iter().map(|&x| C::scale(w, up::<I, S, C>(x))), mode);
+}
+
+/// `w[k] * f[k]`: a node of a stencil whose weights vary along the row (coordinates).
+#[inline]
+pub fn weighted_each<I: Load<S>, S: Load<C>, C: Compute>(
+    acc: &mut Vec<C>,
+    f: &[I],
+    w: &[C::Real],
+    mode: Mode,
+) {
+    let terms = f
+        .iter()
+        .zip(w)
+        .map(|(&x, &w)| C::scale(w, up::<I, S, C>(x)));
+    land(acc, terms, mode);
+}
+
+/// `w * (plus[k] - minus[k])` (odd derivatives) or `w * (plus[k] + minus[k])` (even): a
+/// symmetric pair of nodes `i + j`, `i - j` of a centred stencil.
+#[inline]
+pub fn paired<I: Load<S>, S: Load<C>, C: Compute>(
+    acc: &mut Vec<C>,
+    plus: &[I],
+    minus: &[I],
+    w: C::Real,
+    odd: bool,
+    mode: Mode,
+) {
+    let pairs = plus.iter().zip(minus).map(|(&p, &m)| {
+        let (p, m) = (up::<I, S, C>(p), up::<I, S, C>(m));
+        C::scale(w, if odd { p.sub(m) } else { p.add(m) })
+    });
+    land(acc, pairs, mode);
+}
+
+/// Stores an accumulator, divided by `divisor` (`h^k` on uniform axes) when there is one.
+#[inline]
+pub fn finish<C: Compute, O: Store<C>>(
+    out: &mut [MaybeUninit<O>],
+    acc: &[C],
+    divisor: Option<C::Divisor>,
+) {
+    match divisor {
+        Some(d) => {
+            for (o, &a) in out.iter_mut().zip(acc) {
+                o.write(O::store(a.div(d)));
+            }
+        }
+        None => {
+            for (o, &a) in out.iter_mut().zip(acc) {
+                o.write(O::store(a));
+            }
+        }
+    }
+}

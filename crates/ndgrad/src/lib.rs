@@ -44,19 +44,22 @@ mod error;
 mod exec;
 pub mod for_numpy_users;
 mod fused;
+mod ghosts;
 mod gradient;
 mod kernels;
 mod options;
 mod plan;
 mod stencil;
+mod taps;
+mod weights;
 
 pub use dtype::{ByteOrder, DType, UnsupportedDType};
 pub use element::Element;
 pub use error::{Error, NumpyErrorClass};
 pub use gradient::{gradient, gradient_into};
 pub use options::{
-    Axes, AxisSpacing, Coordinates, DEFAULT_TASK_SIZE, EdgeOrder, GradientOptions, Parallelism,
-    Precision, Scalar, Spacing,
+    Axes, AxisSpacing, Boundaries, Boundary, Coordinates, DEFAULT_TASK_SIZE, EdgeOrder,
+    GradientOptions, Parallelism, Precision, Scalar, Scheme, Side, Spacing,
 };
 pub use plan::Plan;
 

@@ -1,11 +1,14 @@
-//! What a caller may ask for: axes, spacing, edge order, parallelism.
+//! What a caller may ask for: axes, spacing, edge order or accuracy, derivative order,
+//! boundary modes, parallelism.
 //!
-//! The types mirror `numpy.gradient(f, *varargs, axis=None, edge_order=1)` one to one; see
-//! [`crate::for_numpy_users`] for the mapping.
+//! With no extension set, the types mirror `numpy.gradient(f, *varargs, axis=None,
+//! edge_order=1)` one to one; see [`crate::for_numpy_users`] for the mapping.
 
 use half::f16;
 use ndarray::{Array1, ArrayD, IxDyn};
 use std::num::NonZeroUsize;
+
+use crate::element::Real;
 
 /// Which axes to differentiate (NumPy's `axis=`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -47,6 +50,27 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// The distance as `f64` (exact for every precision).
+    pub(crate) fn value(self) -> f64 {
+        match self {
+            Scalar::Float(h) | Scalar::F64(h) => h,
+            Scalar::F32(h) => h as f64,
+            Scalar::F16(h) => h.to_f64(),
+        }
+    }
+
+    /// `(h * h) * h ...` (`k` factors), computed in the spacing's own precision.
+    pub(crate) fn power(self, k: usize) -> f64 {
+        fn power<K: Real>(h: K, k: usize) -> f64 {
+            (1..k).fold(h, |acc, _| acc * h).to_f64()
+        }
+        match self {
+            Scalar::Float(h) | Scalar::F64(h) => power(h, k),
+            Scalar::F32(h) => power(h, k),
+            Scalar::F16(h) => power(h, k),
+        }
+    }
+
     pub(crate) fn precision(self) -> Precision {
         match self {
             Scalar::Float(_) => Precision::Weak,
@@ -76,6 +100,55 @@ pub enum Coordinates {
 }
 
 impl Coordinates {
+    pub(crate) fn precision(&self) -> Precision {
+        match self {
+            Coordinates::F64(_) => Precision::F64,
+            Coordinates::F32(_) => Precision::F32,
+            Coordinates::F16(_) => Precision::F16,
+        }
+    }
+
+    /// First and last coordinate, and the distance of the samples if they are evenly spaced
+    /// (every difference equal in the coordinates' precision, NumPy's test). 1-D, 2+ samples.
+    pub(crate) fn span_and_uniformity(&self) -> (f64, f64, Option<Scalar>) {
+        fn of<K: Real>(x: &[K]) -> (f64, f64, Option<K>) {
+            let h = x[1] - x[0];
+            let even = x.windows(2).all(|w| w[1] - w[0] == h);
+            (x[0].to_f64(), x[x.len() - 1].to_f64(), even.then_some(h))
+        }
+        match self {
+            Coordinates::F64(a) => {
+                let (f, l, h) = of(&a.iter().copied().collect::<Vec<_>>());
+                (f, l, h.map(Scalar::F64))
+            }
+            Coordinates::F32(a) => {
+                let (f, l, h) = of(&a.iter().copied().collect::<Vec<_>>());
+                (f, l, h.map(Scalar::F32))
+            }
+            Coordinates::F16(a) => {
+                let (f, l, h) = of(&a.iter().copied().collect::<Vec<_>>());
+                (f, l, h.map(Scalar::F16))
+            }
+        }
+    }
+
+    /// Whether the periodic seams `x[0] - (x[n-1] - P)` and `(x[0] + P) - x[n-1]` equal the
+    /// (even) spacing, in the coordinates' precision.
+    pub(crate) fn seam_is_even(&self, period: f64) -> bool {
+        fn of<K: Real>(x: &[K], p: K) -> bool {
+            let (h, n) = (x[1] - x[0], x.len());
+            x[0] - (x[n - 1] - p) == h && (x[0] + p) - x[n - 1] == h
+        }
+        match self {
+            Coordinates::F64(a) => of(&a.iter().copied().collect::<Vec<_>>(), period),
+            Coordinates::F32(a) => of(&a.iter().copied().collect::<Vec<_>>(), period as f32),
+            Coordinates::F16(a) => of(
+                &a.iter().copied().collect::<Vec<_>>(),
+                f16::from_f64(period),
+            ),
+        }
+    }
+
     pub(crate) fn ndim(&self) -> usize {
         match self {
             Coordinates::F64(a) => a.ndim(),
@@ -239,6 +312,84 @@ impl TryFrom<i64> for EdgeOrder {
     }
 }
 
+/// How the derivative is approximated: NumPy's formulas, or a chosen order of accuracy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// NumPy's second-order central differences with one-sided ends of this order. With a
+    /// derivative order above 1 or a boundary mode other than one-sided it runs as
+    /// `Accuracy(2)`.
+    NumPy(EdgeOrder),
+    /// Finite differences exact for polynomials of degree `deriv + p - 1`, error `O(h^p)`,
+    /// `p` in 2, 4, 6, 8, at every point (the ends use the `deriv + p` nearest samples).
+    /// `Accuracy(2)` with `deriv` 1 is NumPy's `edge_order=2`, bit for bit.
+    Accuracy(u8),
+}
+
+impl Default for Scheme {
+    fn default() -> Self {
+        Scheme::NumPy(EdgeOrder::First)
+    }
+}
+
+/// What one end of a non-periodic axis assumes beyond its last sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Side {
+    /// No samples beyond the end: one-sided differences (NumPy's behaviour).
+    OneSided,
+    /// Mirrored samples, `f[-j] = f[j]` (`np.pad` mode `"reflect"`).
+    Reflect,
+    /// This value beyond the end (`np.pad` mode `"constant"`).
+    Constant(f64),
+}
+
+/// What an axis assumes beyond its ends.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Boundary {
+    /// One-sided differences at both ends (NumPy's behaviour).
+    #[default]
+    OneSided,
+    /// The samples repeat with this period: `f(x + period) = f(x)`. The period may be left
+    /// out on evenly spaced axes (it is then `n * h`); uneven coordinates need it.
+    Periodic { period: Option<f64> },
+    /// Mirrored samples at both ends (`np.pad` mode `"reflect"`).
+    Reflect,
+    /// A constant beyond both ends (`np.pad` mode `"constant"`).
+    Constant(f64),
+    /// A different assumption at each end: (left, right).
+    Sides(Side, Side),
+}
+
+impl Boundary {
+    /// The (left, right) sides of a non-periodic boundary; `None` for periodic.
+    pub(crate) fn sides(self) -> Option<(Side, Side)> {
+        match self {
+            Boundary::OneSided => Some((Side::OneSided, Side::OneSided)),
+            Boundary::Periodic { .. } => None,
+            Boundary::Reflect => Some((Side::Reflect, Side::Reflect)),
+            Boundary::Constant(v) => Some((Side::Constant(v), Side::Constant(v))),
+            Boundary::Sides(l, r) => Some((l, r)),
+        }
+    }
+
+    pub(crate) fn is_one_sided(self) -> bool {
+        self.sides() == Some((Side::OneSided, Side::OneSided))
+    }
+}
+
+/// Boundary modes of the differentiated axes: one for all, or one per axis (in the order of
+/// the axes, like spacing).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Boundaries {
+    Same(Boundary),
+    PerAxis(Vec<Boundary>),
+}
+
+impl Default for Boundaries {
+    fn default() -> Self {
+        Boundaries::Same(Boundary::OneSided)
+    }
+}
+
 /// How many threads may work on one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Parallelism {
@@ -266,7 +417,11 @@ pub enum Parallelism {
 pub struct GradientOptions {
     pub axes: Axes,
     pub spacing: Spacing,
-    pub edge_order: EdgeOrder,
+    /// NumPy's formulas with an edge order, or an order of accuracy; the last setter wins.
+    pub scheme: Scheme,
+    /// Order of the derivative, 1 to 4.
+    pub deriv: u8,
+    pub boundary: Boundaries,
     pub parallelism: Parallelism,
     /// Smallest number of output elements worth a task of its own (see
     /// [`GradientOptions::task_size`]).
@@ -278,7 +433,9 @@ impl Default for GradientOptions {
         GradientOptions {
             axes: Axes::All,
             spacing: Spacing::Unit,
-            edge_order: EdgeOrder::First,
+            scheme: Scheme::default(),
+            deriv: 1,
+            boundary: Boundaries::default(),
             parallelism: Parallelism::Auto,
             task_size: DEFAULT_TASK_SIZE,
         }
@@ -325,9 +482,43 @@ impl GradientOptions {
         self
     }
 
+    /// NumPy's formulas with one-sided ends of this order (replaces an accuracy).
     pub fn edge_order(mut self, edge_order: EdgeOrder) -> Self {
-        self.edge_order = edge_order;
+        self.scheme = Scheme::NumPy(edge_order);
         self
+    }
+
+    /// Order of accuracy `p`: 2, 4, 6 or 8 (replaces an edge order). The ends use the
+    /// `deriv + p` nearest samples, so every point is `O(h^p)`.
+    pub fn accuracy(mut self, p: u8) -> Self {
+        self.scheme = Scheme::Accuracy(p);
+        self
+    }
+
+    /// Order of the derivative: 1 (the gradient) to 4, computed directly (not by repeated
+    /// differentiation).
+    pub fn deriv(mut self, k: u8) -> Self {
+        self.deriv = k;
+        self
+    }
+
+    /// One boundary mode for every differentiated axis.
+    pub fn boundary(mut self, boundary: Boundary) -> Self {
+        self.boundary = Boundaries::Same(boundary);
+        self
+    }
+
+    /// One boundary mode per differentiated axis, in the order of the axes.
+    pub fn boundaries(mut self, per_axis: impl IntoIterator<Item = Boundary>) -> Self {
+        self.boundary = Boundaries::PerAxis(per_axis.into_iter().collect());
+        self
+    }
+
+    /// Every differentiated axis periodic with this period (in units of the spacing).
+    pub fn period(self, period: f64) -> Self {
+        self.boundary(Boundary::Periodic {
+            period: Some(period),
+        })
     }
 
     pub fn parallelism(mut self, parallelism: Parallelism) -> Self {

@@ -3,12 +3,17 @@
 //! Checks run in NumPy's order (axes, spacing per axis, then array length per axis) so the
 //! first error is the one `numpy.gradient` raises.
 
+use std::ops::Range;
+
+use crate::element::Real;
 use crate::error::Error;
+use crate::ghosts::{Fill, Ghosts};
 use crate::options::{
-    Axes, AxisSpacing, Coordinates, EdgeOrder, GradientOptions, Parallelism, Precision, Scalar,
-    Spacing,
+    Axes, AxisSpacing, Boundaries, Boundary, Coordinates, EdgeOrder, GradientOptions, Parallelism,
+    Precision, Scalar, Scheme, Side, Spacing,
 };
 use crate::stencil::{self, Stencil};
+use crate::taps::{self, Taps};
 
 /// A validated gradient call for arrays of one shape: which axes, and the stencil of each.
 ///
@@ -19,17 +24,75 @@ use crate::stencil::{self, Stencil};
 pub struct Plan {
     pub(crate) shape: Vec<usize>,
     pub(crate) axes: Vec<AxisPlan>,
-    pub(crate) edge_order: EdgeOrder,
+    pub(crate) scheme: Scheme,
     pub(crate) parallelism: Parallelism,
     pub(crate) task_size: usize,
 }
 
-/// The plan of one differentiated axis.
+/// The plan of one differentiated axis: what is computed, independent of how (a backend
+/// reads it without instantiating CPU kernels).
 #[derive(Debug, Clone)]
 pub(crate) struct AxisPlan {
     pub(crate) axis: usize,
+    /// The spacing's precision: with the data's type it decides the compute type.
     pub(crate) precision: Precision,
-    pub(crate) stencil: Stencil,
+    pub(crate) stencil: AxisStencil,
+    /// Ghost samples beyond the ends (none for one-sided ends).
+    pub(crate) ghosts: Ghosts,
+}
+
+/// The stencil family of one axis, over its extended axis (real samples plus ghosts).
+#[derive(Debug, Clone)]
+pub(crate) enum AxisStencil {
+    /// NumPy's formulas (its divided forms, bit for bit), with one-sided ends of this order.
+    NumPy {
+        stencil: Stencil,
+        edge_order: EdgeOrder,
+    },
+    /// Any accuracy and derivative order.
+    Taps(Taps),
+}
+
+impl AxisPlan {
+    /// Samples of the extended axis.
+    pub(crate) fn extended_len(&self) -> usize {
+        self.ghosts.extended_len()
+    }
+
+    /// The input samples (extended indices) that outputs `out` (extended indices) read.
+    pub(crate) fn halo(&self, out: Range<usize>) -> Range<usize> {
+        match &self.stencil {
+            AxisStencil::NumPy { edge_order, .. } => {
+                numpy_halo(out, self.extended_len(), *edge_order)
+            }
+            AxisStencil::Taps(t) => t.halo(out),
+        }
+    }
+
+    /// How far beyond a block of outputs its inputs may reach, on either side.
+    pub(crate) fn reach(&self) -> usize {
+        match &self.stencil {
+            AxisStencil::NumPy { edge_order, .. } => edge_order.min_len() - 1,
+            AxisStencil::Taps(t) => t.reach(),
+        }
+    }
+}
+
+/// NumPy's halo: one neighbour each side, and the `edge_order + 1` samples at an end.
+fn numpy_halo(out: Range<usize>, len: usize, edge_order: EdgeOrder) -> Range<usize> {
+    if out.is_empty() {
+        return out;
+    }
+    let reach = edge_order.min_len();
+    let mut lo = out.start.saturating_sub(1);
+    let mut hi = (out.end + 1).min(len);
+    if out.start == 0 {
+        hi = hi.max(reach.min(len));
+    }
+    if out.end == len {
+        lo = lo.min(len.saturating_sub(reach));
+    }
+    lo..hi
 }
 
 impl Plan {
@@ -40,8 +103,11 @@ impl Plan {
     /// [`Error::InvalidNumberOfArguments`], [`Error::SpacingNotScalarOr1d`],
     /// [`Error::CoordinatesLengthMismatch`], [`Error::CoordinatesTooShort`],
     /// [`Error::ArrayTooSmall`].
+    /// Then the extensions: [`Error::InvalidAccuracy`], [`Error::InvalidDeriv`],
+    /// [`Error::BoundaryCount`], and per axis [`Error::PeriodRequired`],
+    /// [`Error::PeriodTooShort`], [`Error::PeriodMismatch`], [`Error::AxisTooShort`].
     pub fn new(shape: &[usize], options: &GradientOptions) -> Result<Plan, Error> {
-        Self::build(shape, options, Ok(options.edge_order))
+        Self::build(shape, options, Ok(options.scheme))
     }
 
     /// Like [`Plan::new`], with NumPy's integer `edge_order` (overriding the options'),
@@ -54,13 +120,17 @@ impl Plan {
         options: &GradientOptions,
         edge_order: i64,
     ) -> Result<Plan, Error> {
-        Self::build(shape, options, EdgeOrder::try_from(edge_order))
+        Self::build(
+            shape,
+            options,
+            EdgeOrder::try_from(edge_order).map(Scheme::NumPy),
+        )
     }
 
     fn build(
         shape: &[usize],
         options: &GradientOptions,
-        edge_order: Result<EdgeOrder, Error>,
+        scheme: Result<Scheme, Error>,
     ) -> Result<Plan, Error> {
         let axes = normalize_axes(&options.axes, shape.len())?;
         let spacings = per_axis_spacing(&options.spacing, axes.len())?;
@@ -70,32 +140,70 @@ impl Plan {
             .enumerate()
             .map(|(position, (&axis, s))| validate(s, position, axis, shape[axis]))
             .collect::<Result<Vec<_>, _>>()?;
-        let edge_order = edge_order?;
-        for &axis in &axes {
-            if shape[axis] < edge_order.min_len() {
-                return Err(Error::ArrayTooSmall {
-                    axis,
-                    len: shape[axis],
-                    required: edge_order.min_len(),
-                });
+        let scheme = scheme?;
+        let boundaries = per_axis_boundary(&options.boundary, axes.len())?;
+        let numpy = matches!(scheme, Scheme::NumPy(_))
+            && options.deriv == 1
+            && boundaries.iter().all(|b| b.is_one_sided());
+        if let (true, Scheme::NumPy(edge_order)) = (numpy, scheme) {
+            // NumPy's own path: its length check and message, then its stencils.
+            for &axis in &axes {
+                if shape[axis] < edge_order.min_len() {
+                    return Err(Error::ArrayTooSmall {
+                        axis,
+                        len: shape[axis],
+                        required: edge_order.min_len(),
+                    });
+                }
             }
+            let axes = axes
+                .iter()
+                .zip(spacings)
+                .map(|(&axis, spacing)| {
+                    let (precision, stencil) = resolve(spacing, edge_order);
+                    AxisPlan {
+                        axis,
+                        precision,
+                        stencil: AxisStencil::NumPy {
+                            stencil,
+                            edge_order,
+                        },
+                        ghosts: Ghosts::none(shape[axis]),
+                    }
+                })
+                .collect();
+            return Ok(Plan {
+                shape: shape.to_vec(),
+                axes,
+                scheme,
+                parallelism: options.parallelism,
+                task_size: options.task_size,
+            });
         }
+        let accuracy = match scheme {
+            Scheme::NumPy(_) => 2,
+            Scheme::Accuracy(p) if matches!(p, 2 | 4 | 6 | 8) => p,
+            Scheme::Accuracy(p) => return Err(Error::InvalidAccuracy { accuracy: p }),
+        };
+        if !(1..=4).contains(&options.deriv) {
+            return Err(Error::InvalidDeriv {
+                deriv: options.deriv,
+            });
+        }
+        let request = Request {
+            deriv: options.deriv,
+            accuracy,
+        };
         let axes = axes
             .iter()
             .zip(spacings)
-            .map(|(&axis, spacing)| {
-                let (precision, stencil) = resolve(spacing, edge_order);
-                AxisPlan {
-                    axis,
-                    precision,
-                    stencil,
-                }
-            })
-            .collect();
+            .zip(boundaries)
+            .map(|((&axis, spacing), boundary)| request.axis(axis, shape[axis], spacing, boundary))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             shape: shape.to_vec(),
             axes,
-            edge_order,
+            scheme: Scheme::Accuracy(accuracy),
             parallelism: options.parallelism,
             task_size: options.task_size,
         })
@@ -111,8 +219,245 @@ impl Plan {
         &self.shape
     }
 
-    pub fn edge_order(&self) -> EdgeOrder {
-        self.edge_order
+    /// The scheme the plan runs: NumPy's formulas with an edge order, or an accuracy.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// How far beyond a block of output `k`'s samples its inputs may reach on either side:
+    /// the one halo rule that blocks, Dask chunks and streamed slabs all use.
+    ///
+    /// # Panics
+    /// If `k` is not below the number of outputs.
+    pub fn reach(&self, k: usize) -> usize {
+        self.axes[k].reach()
+    }
+
+    /// Ghost samples before and after output `k`'s axis: the axis is extended by them for a
+    /// boundary mode other than one-sided. Blocks ([`Plan::compute_block`]) index samples on
+    /// the extended axis, where real sample `i` is `i + ghosts.0`.
+    ///
+    /// # Panics
+    /// If `k` is not below the number of outputs.
+    pub fn ghosts(&self, k: usize) -> (usize, usize) {
+        let g = &self.axes[k].ghosts;
+        (g.left, g.right)
+    }
+}
+
+/// What an extended call asks of every axis.
+struct Request {
+    deriv: u8,
+    accuracy: u8,
+}
+
+impl Request {
+    /// The plan of one axis of `len` samples.
+    fn axis(
+        &self,
+        axis: usize,
+        len: usize,
+        spacing: AxisSpacing,
+        boundary: Boundary,
+    ) -> Result<AxisPlan, Error> {
+        let (k, p) = (self.deriv as usize, self.accuracy as usize);
+        // NumPy's formulas serve accuracy 2 of the first derivative (its `edge_order=2`),
+        // under every boundary mode; other orders use the general stencils.
+        let numpy = k == 1 && p == 2;
+        let spacing = match spacing {
+            AxisSpacing::Coordinates(c) if c.ndim() == 0 => AxisSpacing::Uniform(zero_d_scalar(&c)),
+            other => other,
+        };
+        let geometry = Geometry::of(axis, len, &spacing, boundary)?;
+        let uniform = geometry.h.is_some();
+        let (m, _) = taps::widths(k, p, uniform || numpy);
+        let depth = if numpy { 1 } else { m };
+        let ghosts = geometry.ghosts(depth);
+        let one_sided_end = ghosts.left == 0 || ghosts.right == 0;
+        let required = if numpy {
+            3
+        } else {
+            taps::min_len(k, p, uniform, one_sided_end)
+        };
+        if len < required {
+            return Err(Error::AxisTooShort {
+                axis,
+                len,
+                deriv: self.deriv,
+                accuracy: self.accuracy,
+                required,
+            });
+        }
+        let precision = match &spacing {
+            AxisSpacing::Uniform(s) => s.precision(),
+            AxisSpacing::Coordinates(c) => c.precision(),
+        };
+        let stencil = match (&geometry.h, numpy) {
+            (Some(h), true) => AxisStencil::NumPy {
+                stencil: uniform_scalar(*h),
+                edge_order: EdgeOrder::Second,
+            },
+            (Some(h), false) => {
+                AxisStencil::Taps(Taps::uniform(k, p, ghosts.extended_len(), h.power(k)))
+            }
+            (None, numpy) => {
+                let AxisSpacing::Coordinates(c) = &spacing else {
+                    unreachable!("uneven spacing comes from coordinates")
+                };
+                if numpy {
+                    AxisStencil::NumPy {
+                        stencil: numpy_coordinates(c, &ghosts, geometry.period),
+                        edge_order: EdgeOrder::Second,
+                    }
+                } else {
+                    AxisStencil::Taps(tap_coordinates(c, (k, p), &ghosts, geometry.period))
+                }
+            }
+        };
+        Ok(AxisPlan {
+            axis,
+            precision,
+            stencil,
+            ghosts,
+        })
+    }
+}
+
+/// The spacing of one axis as the extended call sees it: evenly spaced (with its scalar)
+/// or not, and the fills and period of its ends.
+struct Geometry {
+    len: usize,
+    /// The distance of evenly spaced samples (ghosts included on periodic axes).
+    h: Option<Scalar>,
+    period: Option<f64>,
+    fills: (Option<Fill>, Option<Fill>),
+}
+
+impl Geometry {
+    fn of(
+        axis: usize,
+        len: usize,
+        spacing: &AxisSpacing,
+        boundary: Boundary,
+    ) -> Result<Geometry, Error> {
+        let fill = |side: Side| match side {
+            Side::OneSided => None,
+            Side::Reflect => Some(Fill::Mirror),
+            Side::Constant(v) => Some(Fill::Constant(v)),
+        };
+        let (fills, period) = match boundary.sides() {
+            Some((l, r)) => ((fill(l), fill(r)), None),
+            None => {
+                let Boundary::Periodic { period } = boundary else {
+                    unreachable!("only periodic boundaries have no sides")
+                };
+                ((Some(Fill::Wrap), Some(Fill::Wrap)), Some(period))
+            }
+        };
+        let periodic = period.is_some();
+        let (h, period) = match spacing {
+            AxisSpacing::Uniform(s) => {
+                let h = s.value();
+                let natural = len as f64 * h;
+                if let Some(Some(p)) = period {
+                    // n * h is rounded once; allow that rounding, nothing more.
+                    if (p - natural).abs() > 4.0 * f64::EPSILON * natural.abs() {
+                        return Err(Error::PeriodMismatch {
+                            axis,
+                            spacing: h,
+                            len,
+                            period: p,
+                        });
+                    }
+                }
+                (Some(*s), periodic.then_some(natural))
+            }
+            AxisSpacing::Coordinates(c) => {
+                let (first, last, even) = c.span_and_uniformity();
+                let span = last - first;
+                let period = match period {
+                    None => None,
+                    Some(None) if even.is_some() => even.map(|h| len as f64 * h.value()),
+                    Some(None) => return Err(Error::PeriodRequired { axis }),
+                    Some(Some(p)) if !(p > span) || !p.is_finite() => {
+                        return Err(Error::PeriodTooShort {
+                            axis,
+                            period: p,
+                            span,
+                        });
+                    }
+                    Some(Some(p)) => Some(p),
+                };
+                // Evenly spaced samples stay evenly spaced with their ghosts unless a
+                // periodic seam breaks the rhythm.
+                let h = match (even, period) {
+                    (Some(h), Some(p)) if periodic => c.seam_is_even(p).then_some(h),
+                    (h, _) => h,
+                };
+                (h, period)
+            }
+        };
+        Ok(Geometry {
+            len,
+            h,
+            period,
+            fills,
+        })
+    }
+
+    fn ghosts(&self, depth: usize) -> Ghosts {
+        let (l, r) = self.fills;
+        Ghosts {
+            left: l.map_or(0, |_| depth),
+            right: r.map_or(0, |_| depth),
+            left_fill: l.unwrap_or(Fill::Mirror),
+            right_fill: r.unwrap_or(Fill::Mirror),
+            len: self.len,
+        }
+    }
+}
+
+/// NumPy's stencil over coordinates extended by their ghosts, in their own precision.
+fn numpy_coordinates(c: &Coordinates, ghosts: &Ghosts, period: Option<f64>) -> Stencil {
+    fn build<K: Real>(x: &[K], ghosts: &Ghosts, period: Option<f64>) -> Stencil {
+        let extended = ghosts.extend(x, period.map(K::from_f64));
+        stencil::from_coordinates(&extended, EdgeOrder::Second)
+    }
+    match c {
+        Coordinates::F64(x) => build(&to_vec(x.iter()), ghosts, period),
+        Coordinates::F32(x) => build(&to_vec(x.iter()), ghosts, period),
+        Coordinates::F16(x) => build(&to_vec(x.iter()), ghosts, period),
+    }
+}
+
+/// General stencils over uneven coordinates (weights in `f64`).
+fn tap_coordinates(
+    c: &Coordinates,
+    (k, p): (usize, usize),
+    ghosts: &Ghosts,
+    period: Option<f64>,
+) -> Taps {
+    match c {
+        Coordinates::F64(x) => Taps::coordinates(k, p, &to_vec(x.iter()), ghosts, period),
+        Coordinates::F32(x) => Taps::coordinates(k, p, &to_vec(x.iter()), ghosts, period),
+        Coordinates::F16(x) => Taps::coordinates(k, p, &to_vec(x.iter()), ghosts, period),
+    }
+}
+
+fn to_vec<'a, K: Real>(x: impl Iterator<Item = &'a K>) -> Vec<K> {
+    x.copied().collect()
+}
+
+/// Boundary modes per axis, like spacing: one for all, or one per axis.
+fn per_axis_boundary(boundary: &Boundaries, n_axes: usize) -> Result<Vec<Boundary>, Error> {
+    match boundary {
+        Boundaries::Same(b) => Ok(vec![*b; n_axes]),
+        Boundaries::PerAxis(list) if list.len() == n_axes => Ok(list.clone()),
+        Boundaries::PerAxis(list) if list.len() == 1 => Ok(vec![list[0]; n_axes]),
+        Boundaries::PerAxis(list) => Err(Error::BoundaryCount {
+            given: list.len(),
+            axes: n_axes,
+        }),
     }
 }
 
@@ -221,10 +566,14 @@ fn uniform_scalar(s: Scalar) -> Stencil {
 
 /// A 0-d coordinate array is a scalar with its array's (strong) dtype.
 fn zero_d(c: &Coordinates) -> (Precision, Stencil) {
-    let s = match c {
+    let s = zero_d_scalar(c);
+    (s.precision(), uniform_scalar(s))
+}
+
+fn zero_d_scalar(c: &Coordinates) -> Scalar {
+    match c {
         Coordinates::F64(a) => Scalar::F64(a.iter().copied().next().unwrap_or(f64::NAN)),
         Coordinates::F32(a) => Scalar::F32(a.iter().copied().next().unwrap_or(f32::NAN)),
         Coordinates::F16(a) => Scalar::F16(a.iter().copied().next().unwrap_or(half::f16::NAN)),
-    };
-    (s.precision(), uniform_scalar(s))
+    }
 }
