@@ -71,9 +71,13 @@ impl AxisPlan {
 
     /// How far beyond a block of outputs its inputs may reach, on either side.
     pub(crate) fn reach(&self) -> usize {
-        match &self.stencil {
-            AxisStencil::NumPy { edge_order, .. } => edge_order.min_len() - 1,
-            AxisStencil::Taps(t) => t.reach(),
+        // End windows reach further than the interior, but only at one-sided ends.
+        let one_sided_end = self.ghosts.left == 0 || self.ghosts.right == 0;
+        match (&self.stencil, one_sided_end) {
+            (AxisStencil::NumPy { edge_order, .. }, true) => edge_order.min_len() - 1,
+            (AxisStencil::NumPy { .. }, false) => 1,
+            (AxisStencil::Taps(t), true) => t.reach(),
+            (AxisStencil::Taps(t), false) => t.half_width,
         }
     }
 }
