@@ -116,92 +116,87 @@ fn up<I: Load<S>, S: Load<C>, C>(x: I) -> C {
     x.load().load()
 }
 
-/// Whether a term starts an accumulator or adds to it: the general stencils sum their terms
-/// in an accumulator of the compute type (never rounded to the output between terms), and
-/// fused operators add several derivatives into one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Write,
-    Accumulate,
-}
-
-/// Lands `terms` in `acc`: replaces it (`Write`) or adds each term, `acc[k] + term[k]`.
-#[inline(always)]
-fn land<C: Compute>(acc: &mut Vec<C>, terms: impl Iterator<Item = C>, mode: Mode) {
-    match mode {
-        Mode::Write => {
-            acc.clear();
-            acc.extend(terms);
-        }
-        Mode::Accumulate => {
-            for (a, t) in acc.iter_mut().zip(terms) {
-                *a = a.add(t);
+/// A centred uniform stencil of half-width `M` on whole rows, in one pass: `out[k]` is
+/// `(c[0] (plus[0][k] - minus[0][k]) + c[1] (plus[1][k] - minus[1][k]) + ...) / d` for odd
+/// derivatives (`plus[j]`, `minus[j]` are the rows at offsets `±(j + 1)`), and
+/// `(c0 centre[k] + c[0] (plus[0][k] + minus[0][k]) + ...) / d` for even ones. `M` is a
+/// constant so the sum over the taps unrolls and the loop over `k` vectorizes.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn centred_rows<const M: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
+    out: &mut [MaybeUninit<O>],
+    centre: &[I],
+    plus: [&[I]; M],
+    minus: [&[I]; M],
+    c0: C::Real,
+    c: [C::Real; M],
+    odd: bool,
+    d: C::Divisor,
+) {
+    let n = out.len();
+    let plus = plus.map(|r| &r[..n]);
+    let minus = minus.map(|r| &r[..n]);
+    if odd {
+        for (k, o) in out.iter_mut().enumerate() {
+            let pair = |j: usize| up::<I, S, C>(plus[j][k]).sub(up::<I, S, C>(minus[j][k]));
+            let mut s = C::scale(c[0], pair(0));
+            for (j, &c) in c.iter().enumerate().skip(1) {
+                s = s.add(C::scale(c, pair(j)));
             }
+            o.write(O::store(s.div(d)));
+        }
+    } else {
+        let centre = &centre[..n];
+        for (k, o) in out.iter_mut().enumerate() {
+            let mut s = C::scale(c0, up::<I, S, C>(centre[k]));
+            for j in 0..M {
+                let pair = up::<I, S, C>(plus[j][k]).add(up::<I, S, C>(minus[j][k]));
+                s = s.add(C::scale(c[j], pair));
+            }
+            o.write(O::store(s.div(d)));
         }
     }
 }
 
-/// `w * f[k]` for one weight: a node of a stencil, over a whole row.
+/// `Σ_j w[j] rows[j][k]` over ascending nodes `j`, in one pass, then divided by `d` when
+/// given: the end rows of uniform stencils and the points of coordinate axes (row mode).
 #[inline]
-pub fn weighted<I: Load<S>, S: Load<C>, C: Compute>(
-    acc: &mut Vec<C>,
-    f: &[I],
-    w: C::Real,
-    mode: Mode,
-) {
-    land(acc, f.iter().map(|&x| C::scale(w, up::<I, S, C>(x))), mode);
-}
-
-/// `w[k] * f[k]`: a node of a stencil whose weights vary along the row (coordinates).
-#[inline]
-pub fn weighted_each<I: Load<S>, S: Load<C>, C: Compute>(
-    acc: &mut Vec<C>,
-    f: &[I],
-    w: &[C::Real],
-    mode: Mode,
-) {
-    let terms = f
-        .iter()
-        .zip(w)
-        .map(|(&x, &w)| C::scale(w, up::<I, S, C>(x)));
-    land(acc, terms, mode);
-}
-
-/// `w * (plus[k] - minus[k])` (odd derivatives) or `w * (plus[k] + minus[k])` (even): a
-/// symmetric pair of nodes `i + j`, `i - j` of a centred stencil.
-#[inline]
-pub fn paired<I: Load<S>, S: Load<C>, C: Compute>(
-    acc: &mut Vec<C>,
-    plus: &[I],
-    minus: &[I],
-    w: C::Real,
-    odd: bool,
-    mode: Mode,
-) {
-    let pairs = plus.iter().zip(minus).map(|(&p, &m)| {
-        let (p, m) = (up::<I, S, C>(p), up::<I, S, C>(m));
-        C::scale(w, if odd { p.sub(m) } else { p.add(m) })
-    });
-    land(acc, pairs, mode);
-}
-
-/// Stores an accumulator, divided by `divisor` (`h^k` on uniform axes) when there is one.
-#[inline]
-pub fn finish<C: Compute, O: Store<C>>(
+pub fn weighted_rows<const W: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
-    acc: &[C],
-    divisor: Option<C::Divisor>,
+    rows: [&[I]; W],
+    w: [C::Real; W],
+    d: Option<C::Divisor>,
 ) {
-    match divisor {
-        Some(d) => {
-            for (o, &a) in out.iter_mut().zip(acc) {
-                o.write(O::store(a.div(d)));
-            }
+    let n = out.len();
+    let rows = rows.map(|r| &r[..n]);
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut s = C::scale(w[0], up::<I, S, C>(rows[0][k]));
+        for j in 1..W {
+            s = s.add(C::scale(w[j], up::<I, S, C>(rows[j][k])));
         }
-        None => {
-            for (o, &a) in out.iter_mut().zip(acc) {
-                o.write(O::store(a));
-            }
+        o.write(O::store(match d {
+            Some(d) => s.div(d),
+            None => s,
+        }));
+    }
+}
+
+/// `Σ_j w[j][k] rows[j][k]` over ascending nodes `j`, in one pass: coordinate axes along
+/// a lane, where every point has its own weights.
+#[inline]
+pub fn weighted_lane<const W: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
+    out: &mut [MaybeUninit<O>],
+    rows: [&[I]; W],
+    w: [&[C::Real]; W],
+) {
+    let n = out.len();
+    let rows = rows.map(|r| &r[..n]);
+    let w = w.map(|r| &r[..n]);
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut s = C::scale(w[0][k], up::<I, S, C>(rows[0][k]));
+        for j in 1..W {
+            s = s.add(C::scale(w[j][k], up::<I, S, C>(rows[j][k])));
         }
+        o.write(O::store(s));
     }
 }

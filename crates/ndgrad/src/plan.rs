@@ -383,7 +383,11 @@ impl Geometry {
                     None => None,
                     Some(None) if even.is_some() => even.map(|h| len as f64 * h.value()),
                     Some(None) => return Err(Error::PeriodRequired { axis }),
-                    Some(Some(p)) if !(p > span) || !p.is_finite() => {
+                    // NaN periods fail too: only a finite period beyond the span passes.
+                    Some(Some(p))
+                        if p.partial_cmp(&span) != Some(std::cmp::Ordering::Greater)
+                            || !p.is_finite() =>
+                    {
                         return Err(Error::PeriodTooShort {
                             axis,
                             period: p,

@@ -101,7 +101,7 @@ fn boundary_modes_equal_numpy_on_padded_arrays() {
         let expected = gradient(padded.view(), &GradientOptions::new().axis(0).spacing(h))
             .unwrap()
             .remove(0);
-        let expected = expected.slice(s![1..-1, ..]).to_owned();
+        let expected = expected.slice(s![1..padded.nrows() - 1, ..]).to_owned();
         for threads in [1, 3] {
             let o = GradientOptions::new()
                 .axis(0)

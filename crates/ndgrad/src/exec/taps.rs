@@ -4,16 +4,40 @@
 //! symmetric pairs outwards, `c1 (f[i+1] - f[i-1]) + c2 (f[i+2] - f[i-2]) + ...` for odd
 //! derivatives and `c0 f[i] + c1 (f[i+1] + f[i-1]) + ...` for even ones; every other point
 //! sums `w_j f[node_j]` over ascending nodes. Uniform results are then divided by `h^k`.
-//! Terms accumulate in the compute type and are rounded to the output once.
+//! Terms are summed in the compute type and rounded to the output once.
 
 use std::mem::MaybeUninit;
 
 use crate::element::{Compute, Load, Real, Store};
-use crate::kernels::{self, Mode};
+use crate::kernels;
 use crate::taps::{TapWeights, Taps};
 
-/// Elements per accumulator chunk: small enough to stay in L1 while every term passes.
-const CHUNK: usize = 512;
+/// Runs `$body` with the constant `$m` bound to the half-width `m` (1 to 6): kernels take
+/// their number of taps as a constant, so their sums unroll and their loops vectorize.
+macro_rules! by_half_width {
+    ($m:expr, $name:ident => $body:expr) => {
+        by_constant!($m, $name => $body, 1 2 3 4 5 6)
+    };
+}
+
+/// Like `by_half_width!`, for a number of nodes (1 to 13).
+macro_rules! by_width {
+    ($w:expr, $name:ident => $body:expr) => {
+        by_constant!($w, $name => $body, 1 2 3 4 5 6 7 8 9 10 11 12 13)
+    };
+}
+
+macro_rules! by_constant {
+    ($v:expr, $name:ident => $body:expr, $($n:literal)+) => {
+        match $v {
+            $($n => {
+                const $name: usize = $n;
+                $body
+            })+
+            other => unreachable!("stencils have 1 to 13 nodes, not {other}"),
+        }
+    };
+}
 
 /// A [`Taps`] stencil with its weights rounded into the compute type.
 pub(crate) struct TapCoefficients<C: Compute> {
@@ -138,8 +162,46 @@ impl<C: Compute> TapCoefficients<C> {
         &self,
         out: &mut [MaybeUninit<O>],
         i: usize,
+        row: impl FnMut(usize, usize) -> &'r [T],
+    ) where
+        T: Load<S> + 'r,
+        S: Compute + Load<C>,
+        O: Store<C>,
+    {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            return unsafe { self.fill_row_avx2(out, i, row) };
+        }
+        self.fill_row_portable(out, i, row)
+    }
+
+    /// [`Self::fill_row`] compiled for AVX2: wide stencils are compute-bound in SSE2. AVX2
+    /// adds wider registers only, not fused multiply-adds, so the results are the same bits.
+    ///
+    /// # Safety
+    /// The processor must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn fill_row_avx2<'r, T, S, O>(
+        &self,
+        out: &mut [MaybeUninit<O>],
+        i: usize,
+        row: impl FnMut(usize, usize) -> &'r [T],
+    ) where
+        T: Load<S> + 'r,
+        S: Compute + Load<C>,
+        O: Store<C>,
+    {
+        self.fill_row_portable(out, i, row)
+    }
+
+    #[inline(always)]
+    fn fill_row_portable<'r, T, S, O>(
+        &self,
+        out: &mut [MaybeUninit<O>],
+        i: usize,
         mut row: impl FnMut(usize, usize) -> &'r [T],
-        acc: &mut Vec<C>,
     ) where
         T: Load<S> + 'r,
         S: Compute + Load<C>,
@@ -156,30 +218,25 @@ impl<C: Compute> TapCoefficients<C> {
             },
         ) = (self.is_interior(i), &self.weights)
         {
-            let rows: Vec<&[T]> = (0..=2 * m).map(|s| row(i + s - m, s)).collect();
-            for start in (0..out.len()).step_by(CHUNK) {
-                let end = (start + CHUNK).min(out.len());
-                let at = |offset: usize| &rows[offset][start..end];
-                centred::<T, S, C>(acc, m, *odd, centre, at);
-                kernels::finish(&mut out[start..end], acc, Some(*divisor));
-            }
+            // Slot of the row at offset o from i: o + m.
+            by_half_width!(m, M => {
+                let plus: [&[T]; M] = std::array::from_fn(|j| row(i + j + 1, m + j + 1));
+                let minus: [&[T]; M] = std::array::from_fn(|j| row(i - j - 1, m - j - 1));
+                let middle = if *odd { plus[0] } else { row(i, m) };
+                let c: [C::Real; M] = std::array::from_fn(|j| centre[j + 1]);
+                kernels::centred_rows::<M, T, S, C, O>(
+                    out, middle, plus, minus, centre[0], c, *odd, *divisor,
+                );
+            });
             return;
         }
         let first = self.node_start(i);
         let (w, divisor) = self.point(i);
-        let rows: Vec<&[T]> = (0..w.len()).map(|s| row(first + s, s)).collect();
-        for start in (0..out.len()).step_by(CHUNK) {
-            let end = (start + CHUNK).min(out.len());
-            for (s, (&r, &w)) in rows.iter().zip(w).enumerate() {
-                let mode = if s == 0 {
-                    Mode::Write
-                } else {
-                    Mode::Accumulate
-                };
-                kernels::weighted::<T, S, C>(acc, &r[start..end], w, mode);
-            }
-            kernels::finish(&mut out[start..end], acc, divisor);
-        }
+        by_width!(w.len(), W => {
+            let rows: [&[T]; W] = std::array::from_fn(|j| row(first + j, j));
+            let w: [C::Real; W] = std::array::from_fn(|j| w[j]);
+            kernels::weighted_rows::<W, T, S, C, O>(out, rows, w, divisor);
+        });
     }
 
     /// Output samples `i0..i0 + out.len()` of one lane from `f`, which holds samples
@@ -190,16 +247,48 @@ impl<C: Compute> TapCoefficients<C> {
         i0: usize,
         f: &[T],
         f0: usize,
-        acc: &mut Vec<C>,
     ) where
+        T: Load<S>,
+        S: Compute + Load<C>,
+        O: Store<C>,
+    {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            return unsafe { self.fill_lane_avx2(out, i0, f, f0) };
+        }
+        self.fill_lane_portable(out, i0, f, f0)
+    }
+
+    /// [`Self::fill_lane`] compiled for AVX2 (see [`Self::fill_row_avx2`]).
+    ///
+    /// # Safety
+    /// The processor must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn fill_lane_avx2<T, S, O>(
+        &self,
+        out: &mut [MaybeUninit<O>],
+        i0: usize,
+        f: &[T],
+        f0: usize,
+    ) where
+        T: Load<S>,
+        S: Compute + Load<C>,
+        O: Store<C>,
+    {
+        self.fill_lane_portable(out, i0, f, f0)
+    }
+
+    #[inline(always)]
+    fn fill_lane_portable<T, S, O>(&self, out: &mut [MaybeUninit<O>], i0: usize, f: &[T], f0: usize)
+    where
         T: Load<S>,
         S: Compute + Load<C>,
         O: Store<C>,
     {
         let m = self.half_width;
         let i1 = i0 + out.len();
-        // Interior points: shifted slices of the lane, like rows.
-        let (s, e) = (i0.max(m), i1.min(self.len - m));
         for i in (i0..i1).filter(|&i| !self.is_interior(i)) {
             let (w, divisor) = self.point(i);
             let first = self.node_start(i) - f0;
@@ -213,64 +302,34 @@ impl<C: Compute> TapCoefficients<C> {
                 None => sum,
             }));
         }
+        // Interior points: the lane shifted by each node's offset, like rows.
+        let (s, e) = (i0.max(m), i1.min(self.len - m));
         if s >= e {
             return;
         }
-        for start in (s..e).step_by(CHUNK) {
-            let end = (start + CHUNK).min(e);
-            // Node i + offset - m of points start..end.
-            let at = |offset: usize| &f[start + offset - m - f0..end + offset - m - f0];
-            let target = &mut out[start - i0..end - i0];
-            match &self.weights {
-                Weights::Uniform {
-                    centre,
-                    odd,
-                    divisor,
-                    ..
-                } => {
-                    centred::<T, S, C>(acc, m, *odd, centre, at);
-                    kernels::finish(target, acc, Some(*divisor));
-                }
-                Weights::Coordinates { first, columns, .. } => {
-                    for (j, column) in columns.iter().enumerate() {
-                        let mode = if j == 0 {
-                            Mode::Write
-                        } else {
-                            Mode::Accumulate
-                        };
-                        let w = &column[start - first..end - first];
-                        kernels::weighted_each::<T, S, C>(acc, at(j), w, mode);
-                    }
-                    kernels::finish(target, acc, None);
-                }
-            }
+        let at = |offset: usize| &f[s + offset - m - f0..e + offset - m - f0];
+        let target = &mut out[s - i0..e - i0];
+        match &self.weights {
+            Weights::Uniform {
+                centre,
+                odd,
+                divisor,
+                ..
+            } => by_half_width!(m, M => {
+                let plus: [&[T]; M] = std::array::from_fn(|j| at(m + j + 1));
+                let minus: [&[T]; M] = std::array::from_fn(|j| at(m - j - 1));
+                let c: [C::Real; M] = std::array::from_fn(|j| centre[j + 1]);
+                kernels::centred_rows::<M, T, S, C, O>(
+                    target, at(m), plus, minus, centre[0], c, *odd, *divisor,
+                );
+            }),
+            Weights::Coordinates { first, columns, .. } => by_width!(2 * m + 1, W => {
+                let rows: [&[T]; W] = std::array::from_fn(at);
+                let w: [&[C::Real]; W] =
+                    std::array::from_fn(|j| &columns[j][s - first..e - first]);
+                kernels::weighted_lane::<W, T, S, C, O>(target, rows, w);
+            }),
         }
-    }
-}
-
-/// A centred uniform stencil into `acc`; `at(offset)` is the input at node `i + offset - m`
-/// for the chunk's points.
-#[inline]
-fn centred<'f, T, S, C>(
-    acc: &mut Vec<C>,
-    m: usize,
-    odd: bool,
-    centre: &[C::Real],
-    at: impl Fn(usize) -> &'f [T],
-) where
-    T: Load<S> + 'f,
-    S: Load<C>,
-    C: Compute,
-{
-    let first = if odd {
-        kernels::paired::<T, S, C>(acc, at(m + 1), at(m - 1), centre[1], true, Mode::Write);
-        2
-    } else {
-        kernels::weighted::<T, S, C>(acc, at(m), centre[0], Mode::Write);
-        1
-    };
-    for j in first..=m {
-        kernels::paired::<T, S, C>(acc, at(m + j), at(m - j), centre[j], odd, Mode::Accumulate);
     }
 }
 
