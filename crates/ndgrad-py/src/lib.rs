@@ -1,89 +1,32 @@
 //! `ndgrad._native`: the compiled half of the `ndgrad` Python package.
 //!
 //! `gradient` handles plain `numpy.ndarray` inputs of every numeric dtype the core supports,
-//! with NumPy's argument semantics; it returns `NotImplemented` for anything it cannot
-//! reproduce exactly (subclasses, object/bool/datetime data, exotic spacing), and the Python
-//! wrapper then defers to `numpy.gradient` itself.
+//! with NumPy's argument semantics; for anything it cannot reproduce exactly (subclasses,
+//! object/bool/datetime data, exotic spacing) it returns a `Declined` reason instead of a
+//! result, and the Python wrapper then defers to `numpy.gradient` itself (or, under
+//! `ndgrad._strict()`, raises an error naming the reason).
 
 mod args;
+mod decline;
 mod errors;
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
 
-use ndgrad::{
-    AxisSpacing, Complex, Element, GradientOptions, Parallelism, Plan, Scalar, Spacing, f16,
-};
+use ndgrad::{AxisSpacing, Element, GradientOptions, Parallelism, Plan, Scalar, Spacing};
 use numpy::npyffi::{NPY_ORDER, PY_ARRAY_API};
 use numpy::{
-    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+    PyArrayDescr, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PyTuple};
 
-/// Runs `$body` with the type alias `$t` bound to the element type of `kind`.
-macro_rules! with_kind {
-    ($kind:expr, $t:ident => $body:expr) => {
-        match $kind {
-            DataKind::F64 => {
-                type $t = f64;
-                $body
-            }
-            DataKind::F32 => {
-                type $t = f32;
-                $body
-            }
-            DataKind::F16 => {
-                type $t = f16;
-                $body
-            }
-            DataKind::C128 => {
-                type $t = Complex<f64>;
-                $body
-            }
-            DataKind::C64 => {
-                type $t = Complex<f32>;
-                $body
-            }
-            DataKind::I8 => {
-                type $t = i8;
-                $body
-            }
-            DataKind::I16 => {
-                type $t = i16;
-                $body
-            }
-            DataKind::I32 => {
-                type $t = i32;
-                $body
-            }
-            DataKind::I64 => {
-                type $t = i64;
-                $body
-            }
-            DataKind::U8 => {
-                type $t = u8;
-                $body
-            }
-            DataKind::U16 => {
-                type $t = u16;
-                $body
-            }
-            DataKind::U32 => {
-                type $t = u32;
-                $body
-            }
-            DataKind::U64 => {
-                type $t = u64;
-                $body
-            }
-        }
-    };
-}
+use decline::Decline;
 
 /// `numpy.gradient(f, *varargs, axis, edge_order)` for a plain ndarray `f`, computed by the
-/// ndgrad engine; `NotImplemented` where NumPy's own implementation must decide.
+/// ndgrad engine; a `Declined` reason where NumPy's own implementation must decide.
 #[pyfunction]
 #[pyo3(signature = (f, varargs, axis, edge_order, workers, out))]
 fn gradient<'py>(
@@ -95,56 +38,54 @@ fn gradient<'py>(
     workers: &Bound<'py, PyAny>,
     out: &Bound<'py, PyAny>,
 ) -> PyResult<Py<PyAny>> {
-    let not_implemented = || Ok(py.NotImplemented());
     let parallelism = parallelism(workers)?;
+    let declined = |reason: Decline| Ok(Bound::new(py, reason)?.into_any().unbind());
     let Ok(array) = f.cast_exact::<PyUntypedArray>() else {
-        return not_implemented();
+        return declined(Decline::Subclass);
     };
     // The dtype decides first: NumPy raises for unsupported data (bool) only while
     // computing, after validating some axes, so such calls are NumPy's to answer.
-    let Some(kind) = DataKind::of(array) else {
-        return not_implemented();
+    let dtype = match args::dtype(&array.dtype()) {
+        Ok(dtype) => dtype,
+        Err(reason) => return declined(reason),
     };
-    let Some((options, edge_order)) = call_options(py, varargs, axis, edge_order)? else {
-        return not_implemented();
+    let (options, edge_order) = match call_options(py, varargs, axis, edge_order) {
+        Ok(options) => options,
+        Err(reason) => return declined(reason),
     };
     let plan =
         Plan::with_numpy_edge_order(array.shape(), &options.parallelism(parallelism), edge_order)
             .map_err(|e| errors::to_py(py, e))?;
-    with_kind!(kind, T => run::<T>(py, array, &plan, out))
+    ndgrad::with_dtype!(dtype, T => run::<T>(py, array, &plan, out))
 }
 
-/// NumPy's `*varargs, axis, edge_order` as options, or `None` where NumPy must decide.
+/// NumPy's `*varargs, axis, edge_order` as options, or the reason NumPy must decide.
 fn call_options(
     py: Python<'_>,
     varargs: &Bound<'_, PyTuple>,
     axis: &Bound<'_, PyAny>,
     edge_order: &Bound<'_, PyAny>,
-) -> PyResult<Option<(GradientOptions, i64)>> {
-    let (Some(axes), Some(edge_order)) = (args::axes(axis), args::edge_order(edge_order)) else {
-        return Ok(None);
-    };
-    let mut spacing = Vec::with_capacity(varargs.len());
-    for v in varargs.iter() {
-        match args::spacing(py, &v) {
-            Some(s) => spacing.push(s),
-            None => return Ok(None),
-        }
-    }
+) -> Result<(GradientOptions, i64), Decline> {
+    let axes = args::axes(axis)?;
+    let edge_order = args::edge_order(edge_order)?;
+    let spacing = varargs
+        .iter()
+        .map(|v| args::spacing(py, &v))
+        .collect::<Result<Vec<_>, _>>()?;
     // NumPy computes `-1.5 / h` in Python for a Python-number spacing, which raises
     // ZeroDivisionError for h == 0 (only with edge_order 2); let NumPy raise it in order.
     let python_zero =
         |s: &AxisSpacing| matches!(s, AxisSpacing::Uniform(Scalar::Float(h)) if *h == 0.0);
     if edge_order != 1 && spacing.iter().any(python_zero) {
-        return Ok(None);
+        return Err(Decline::ZeroDivision);
     }
     let mut options = GradientOptions::new().with_spacing(Spacing::from_varargs(spacing));
     options.axes = axes;
-    Ok(Some((options, edge_order)))
+    Ok((options, edge_order))
 }
 
 /// Validates a call for an array of `shape` as NumPy would (raising NumPy's exceptions) and
-/// returns the differentiated axes, or `NotImplemented` where NumPy must decide. Used by
+/// returns the differentiated axes, or the `Declined` reason where NumPy must decide. Used by
 /// the Dask front to check a call once before building its graph.
 #[pyfunction]
 fn plan_axes<'py>(
@@ -154,12 +95,22 @@ fn plan_axes<'py>(
     axis: &Bound<'py, PyAny>,
     edge_order: &Bound<'py, PyAny>,
 ) -> PyResult<Py<PyAny>> {
-    let Some((options, edge_order)) = call_options(py, varargs, axis, edge_order)? else {
-        return Ok(py.NotImplemented());
+    let (options, edge_order) = match call_options(py, varargs, axis, edge_order) {
+        Ok(options) => options,
+        Err(reason) => return Ok(Bound::new(py, reason)?.into_any().unbind()),
     };
     let plan = Plan::with_numpy_edge_order(&shape, &options, edge_order)
         .map_err(|e| errors::to_py(py, e))?;
     Ok(PyTuple::new(py, plan.axes())?.into_any().unbind())
+}
+
+/// The name of the dtype `numpy.gradient` returns for data of `dtype` (anything
+/// `numpy.dtype` accepts) when the engine computes it, or None where it declines the dtype
+/// (unsupported type or non-native byte order).
+#[pyfunction]
+fn output_dtype<'py>(py: Python<'py>, dtype: &Bound<'py, PyAny>) -> PyResult<Option<&'static str>> {
+    let descr = PyArrayDescr::new(py, dtype)?;
+    Ok(args::dtype(&descr).ok().map(|d| d.output().name()))
 }
 
 /// One block of the gradient along `axis` of an array whose axis has `length` samples.
@@ -182,19 +133,21 @@ fn gradient_block<'py>(
     out_stop: usize,
     edge_order: i64,
 ) -> PyResult<Py<PyAny>> {
-    let Some(kind) = DataKind::of(block) else {
-        return Err(PyTypeError::new_err(format!(
-            "ndgrad computes blocks of numeric data, not {}",
-            block.dtype()
-        )));
-    };
+    let dtype = args::dtype(&block.dtype()).map_err(|reason| {
+        PyTypeError::new_err(format!(
+            "ndgrad computes blocks of numeric data, not {} ({})",
+            block.dtype(),
+            reason.describe()
+        ))
+    })?;
     let axis_arg = (axis as isize).into_pyobject(py)?.into_any();
     let edge = edge_order.into_pyobject(py)?.into_any();
-    let Some((options, edge_order)) = call_options(py, spacing, &axis_arg, &edge)? else {
-        return Err(PyTypeError::new_err(
-            "this spacing argument is not supported for blocks",
-        ));
-    };
+    let (options, edge_order) = call_options(py, spacing, &axis_arg, &edge).map_err(|reason| {
+        PyTypeError::new_err(format!(
+            "this spacing argument is not supported for blocks ({})",
+            reason.describe()
+        ))
+    })?;
     let mut shape = block.shape().to_vec();
     if axis >= shape.len() || out_start > out_stop {
         return Err(PyValueError::new_err("axis or output range out of bounds"));
@@ -204,72 +157,40 @@ fn gradient_block<'py>(
         .map_err(|e| errors::to_py(py, e))?;
     let mut out_shape = block.shape().to_vec();
     out_shape[axis] = out_stop - out_start;
-    macro_rules! run_block {
-        ($t:ty) => {{
-            let f = block
-                .cast::<PyArrayDyn<$t>>()?
-                .try_readonly()
-                .map_err(|e| PyValueError::new_err(format!("cannot read the block: {e}")))?;
-            // SAFETY: `compute_block` writes every element of `out` before it is returned
-            // (it covers the block's whole output range), and on an error the array is
-            // dropped unread; its element types are plain numbers with no drop glue.
-            let out =
-                unsafe { PyArrayDyn::<<$t as Element>::Output>::new(py, out_shape.clone(), false) };
-            {
-                let mut w = out
-                    .try_readwrite()
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?;
-                let view = f.as_array();
-                let target = w.as_array_mut();
-                py.detach(|| plan.compute_block(0, view, block_start, target, out_start))
-                    .map_err(|e| errors::to_py(py, e))?;
-            }
-            Ok(out.into_any().unbind())
-        }};
-    }
-    with_kind!(kind, T => run_block!(T))
+    ndgrad::with_dtype!(dtype, T => run_block::<T>(py, block, &plan, block_start, out_shape, out_start))
 }
 
-/// The data types the engine computes natively (native byte order only).
-enum DataKind {
-    F64,
-    F32,
-    F16,
-    C128,
-    C64,
-    I8,
-    I16,
-    I32,
-    I64,
-    U8,
-    U16,
-    U32,
-    U64,
-}
-
-impl DataKind {
-    fn of(array: &Bound<'_, PyUntypedArray>) -> Option<DataKind> {
-        let dtype = array.dtype();
-        if !dtype.is_native_byteorder().unwrap_or(true) {
-            return None;
-        }
-        Some(match (dtype.kind(), dtype.itemsize()) {
-            (b'f', 8) => DataKind::F64,
-            (b'f', 4) => DataKind::F32,
-            (b'f', 2) => DataKind::F16,
-            (b'c', 16) => DataKind::C128,
-            (b'c', 8) => DataKind::C64,
-            (b'i', 1) => DataKind::I8,
-            (b'i', 2) => DataKind::I16,
-            (b'i', 4) => DataKind::I32,
-            (b'i', 8) => DataKind::I64,
-            (b'u', 1) => DataKind::U8,
-            (b'u', 2) => DataKind::U16,
-            (b'u', 4) => DataKind::U32,
-            (b'u', 8) => DataKind::U64,
-            _ => return None,
-        })
+/// Computes one block (see [`gradient_block`]) of element type `T`.
+fn run_block<'py, T>(
+    py: Python<'py>,
+    block: &Bound<'py, PyUntypedArray>,
+    plan: &Plan,
+    block_start: usize,
+    out_shape: Vec<usize>,
+    out_start: usize,
+) -> PyResult<Py<PyAny>>
+where
+    T: Element + numpy::Element,
+    T::Output: numpy::Element,
+{
+    let f = block
+        .cast::<PyArrayDyn<T>>()?
+        .try_readonly()
+        .map_err(|e| PyValueError::new_err(format!("cannot read the block: {e}")))?;
+    // SAFETY: `compute_block` writes every element of `out` before it is returned (it covers
+    // the block's whole output range), and on an error the array is dropped unread; its
+    // element types are plain numbers with no drop glue.
+    let out = unsafe { PyArrayDyn::<T::Output>::new(py, out_shape, false) };
+    {
+        let mut w = out
+            .try_readwrite()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let view = f.as_array();
+        let target = w.as_array_mut();
+        py.detach(|| plan.compute_block(0, view, block_start, target, out_start))
+            .map_err(|e| errors::to_py(py, e))?;
     }
+    Ok(out.into_any().unbind())
 }
 
 /// `workers=`: None (all cores), a positive count, or -1 (all cores, as in SciPy).
@@ -320,7 +241,11 @@ where
             .map(|_| empty_like::<T::Output>(py, array))
             .collect::<PyResult<Vec<_>>>()?
     } else {
-        user_outputs::<T::Output>(py, array, out, naxes)?
+        let want = <T::Output as numpy::Element>::get_dtype(py);
+        user_outputs(array, out, naxes, Some(&want))?
+            .into_iter()
+            .map(|o| Ok(o.cast_into::<PyArrayDyn<T::Output>>()?))
+            .collect::<PyResult<Vec<_>>>()?
     };
     {
         let input = f
@@ -340,13 +265,18 @@ where
         py.detach(|| plan.gradient_into(view, &mut views))
             .map_err(|e| errors::to_py(py, e))?;
     }
-    Ok(match naxes {
-        1 => outputs
-            .into_iter()
-            .next()
-            .map(|o| o.into_any().unbind())
-            .unwrap_or_else(|| py.None()),
-        _ => PyTuple::new(py, outputs)?.into_any().unbind(),
+    returned(py, outputs)
+}
+
+/// What `numpy.gradient` returns for `outputs`: the array itself for one axis, otherwise
+/// a tuple (`()` for none).
+fn returned<'py, A: pyo3::PyTypeInfo>(
+    py: Python<'py>,
+    outputs: Vec<Bound<'py, A>>,
+) -> PyResult<Py<PyAny>> {
+    Ok(match <[_; 1]>::try_from(outputs) {
+        Ok([one]) => one.into_any().unbind(),
+        Err(outputs) => PyTuple::new(py, outputs)?.into_any().unbind(),
     })
 }
 
@@ -373,13 +303,15 @@ fn empty_like<'py, O: numpy::Element>(
 }
 
 /// Validates `out=`: one array per differentiated axis, each shaped like `f` with the
-/// gradient's dtype (one bare array is accepted when there is one axis).
-fn user_outputs<'py, O: numpy::Element>(
-    py: Python<'py>,
+/// gradient's dtype `want` (one bare array is accepted when there is one axis). `want` is
+/// None only where no axis is differentiated. The one implementation of these checks: the
+/// engine's calls and NumPy's (through [`fill_out`]) both use it.
+fn user_outputs<'py>(
     array: &Bound<'py, PyUntypedArray>,
     out: &Bound<'py, PyAny>,
     naxes: usize,
-) -> PyResult<Vec<Bound<'py, PyArrayDyn<O>>>> {
+    want: Option<&Bound<'py, PyArrayDescr>>,
+) -> PyResult<Vec<Bound<'py, PyUntypedArray>>> {
     let items: Vec<Bound<'py, PyAny>> =
         if out.is_instance_of::<PyTuple>() || out.is_instance_of::<PyList>() {
             out.try_iter()?.collect::<PyResult<_>>()?
@@ -392,7 +324,6 @@ fn user_outputs<'py, O: numpy::Element>(
             items.len()
         )));
     }
-    let want = O::get_dtype(py);
     items
         .into_iter()
         .enumerate()
@@ -403,7 +334,7 @@ fn user_outputs<'py, O: numpy::Element>(
                     item.get_type().name()?
                 )));
             };
-            if !o.dtype().is_equiv_to(&want) {
+            if let Some(want) = want.filter(|want| !o.dtype().is_equiv_to(want)) {
                 return Err(PyTypeError::new_err(format!(
                     "out[{k}] has dtype {} but the gradient of {} data is {}; \
                      allocate it with that dtype",
@@ -419,9 +350,46 @@ fn user_outputs<'py, O: numpy::Element>(
                     python_shape(array.shape())
                 )));
             }
-            Ok(o.cast::<PyArrayDyn<O>>()?.clone())
+            Ok(o.clone())
         })
         .collect()
+}
+
+/// `out=` for a call `numpy.gradient` computed (one the engine declined): validates `out`
+/// against `f` and NumPy's `result` with the engine's own checks and messages, copies the
+/// result into it (`numpy.copyto`) and returns it as the engine would. `out` None returns
+/// `result` unchanged.
+#[pyfunction]
+fn fill_out<'py>(
+    py: Python<'py>,
+    f: &Bound<'py, PyAny>,
+    out: &Bound<'py, PyAny>,
+    result: &Bound<'py, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    if out.is_none() {
+        return Ok(result.clone().unbind());
+    }
+    let Ok(array) = f.cast_exact::<PyUntypedArray>() else {
+        return Err(PyTypeError::new_err(format!(
+            "out= is not supported for {} inputs; omit it",
+            f.get_type().name()?
+        )));
+    };
+    let results: Vec<Bound<'py, PyUntypedArray>> = if result.is_instance_of::<PyTuple>() {
+        result
+            .try_iter()?
+            .map(|r| Ok(r?.cast_into::<PyUntypedArray>()?))
+            .collect::<PyResult<_>>()?
+    } else {
+        vec![result.cast::<PyUntypedArray>()?.clone()]
+    };
+    let want = results.first().map(|r| r.dtype());
+    let outputs = user_outputs(array, out, results.len(), want.as_ref())?;
+    let copyto = py.import("numpy")?.getattr("copyto")?;
+    for (o, r) in outputs.iter().zip(&results) {
+        copyto.call1((o, r))?;
+    }
+    returned(py, outputs)
 }
 
 /// A shape as Python prints it: `(3, 4)`, `(5,)`, `()`.
@@ -502,6 +470,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(copy_floor, m)?)?;
     m.add_function(wrap_pyfunction!(plan_axes, m)?)?;
     m.add_function(wrap_pyfunction!(gradient_block, m)?)?;
+    m.add_function(wrap_pyfunction!(output_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_out, m)?)?;
+    m.add_class::<Decline>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

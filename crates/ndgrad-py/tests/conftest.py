@@ -1,14 +1,16 @@
-"""Helpers shared by the Python suites: compare ndgrad with numpy.gradient exactly."""
+"""Helpers shared by the Python suites: compare ndgrad with numpy.gradient exactly, and check
+which calls the engine computes and which it hands to NumPy (and why)."""
 
-import warnings
-
+import operator
 import os
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import settings
 
 import ndgrad
+from ndgrad._native import Declined
 
 # CI replays the same examples every run (no flaky red builds); local runs explore new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -79,10 +81,89 @@ def outcome(fn, *args, **kwargs):
         return Raised(e)
 
 
+# The (kind, itemsize) pairs of the dtypes the engine computes: float16/32/64, complex64/128
+# and the fixed-size integers.
+NATIVE_KINDS = {("f", 2), ("f", 4), ("f", 8), ("c", 8), ("c", 16)} | {
+    (k, n) for k in "iu" for n in (1, 2, 4, 8)}
+
+
+def _native_spacing(v):
+    """Whether the engine reproduces NumPy's arithmetic for spacing argument `v`."""
+    if type(v) is float:
+        return True
+    if type(v) is int:
+        return abs(v) <= 2 ** 53  # exactly a float64, as NumPy converts it
+    if isinstance(v, bool):
+        return False
+    try:
+        a = np.asarray(v) if isinstance(v, np.generic) else np.asanyarray(v)
+    except Exception:  # noqa: BLE001 - whatever NumPy makes of it, it is NumPy's to judge
+        return False
+    if type(a) is not np.ndarray or not a.dtype.isnative:
+        return False
+    if a.dtype.kind == "f":
+        return a.itemsize in (2, 4, 8)
+    # Integer and timedelta coordinates are converted to float64; 0-d integer arrays keep
+    # NumPy's integer promotion, which the engine leaves to NumPy.
+    return a.dtype.kind in "ium" and a.ndim > 0
+
+
+def _native_axis(a):
+    if isinstance(a, float):
+        return False
+    try:
+        i = operator.index(a)
+    except TypeError:
+        return False
+    return -2 ** 63 <= i < 2 ** 63
+
+
+def expected_decline(f, *varargs, axis=None, edge_order=1):
+    """Why ndgrad's engine must leave `ndgrad.gradient(f, *varargs, axis=, edge_order=)` to
+    numpy.gradient, or None where it must compute the call itself: the routing rules,
+    written out independently of the Rust code (first failing rule wins, in its order)."""
+    if not isinstance(f, np.ndarray):
+        f = np.asanyarray(f)
+    if type(f) is not np.ndarray:
+        return Declined.SUBCLASS
+    if (f.dtype.kind, f.dtype.itemsize) not in NATIVE_KINDS:
+        return Declined.DTYPE
+    if not f.dtype.isnative:
+        return Declined.BYTE_ORDER
+    if axis is not None:
+        axes = axis if isinstance(axis, (tuple, list)) else [axis]
+        if not all(_native_axis(a) for a in axes):
+            return Declined.AXIS
+    if not isinstance(edge_order, int) or not 1 <= edge_order < 2 ** 63:
+        return Declined.EDGE_ORDER
+    if not all(_native_spacing(v) for v in varargs):
+        return Declined.SPACING
+    if edge_order != 1 and any(type(v) in (int, float) and v == 0 for v in varargs):
+        return Declined.ZERO_DIVISION
+    return None
+
+
+def assert_declines(reason, f, *varargs, **kwargs):
+    """Under the strict switch, ndgrad.gradient refuses the call naming `reason`."""
+    with ndgrad._strict(), pytest.raises(ndgrad._DeclinedError) as declined:
+        ndgrad.gradient(f, *varargs, **kwargs)
+    assert declined.value.reason == reason, f"declined for {declined.value.reason!r}, not {reason!r}"
+    assert repr(reason) in str(declined.value)
+
+
 def check_against_numpy(f, *varargs, **kwargs):
-    """Call numpy.gradient and ndgrad.gradient the same way; demand the same outcome."""
+    """Call numpy.gradient and ndgrad.gradient the same way; demand the same outcome.
+
+    Every call the engine should compute (`expected_decline` is None) runs under the strict
+    switch, so a silent fallback to NumPy fails; every other call must be declined for
+    exactly the expected reason, and then NumPy's answer (through the fallback) must come out.
+    """
     expected = outcome(np.gradient, f, *varargs, **kwargs)
-    got = outcome(ndgrad.gradient, f, *varargs, **kwargs)
+    reason = expected_decline(f, *varargs, **kwargs)
+    if reason is not None:
+        assert_declines(reason, f, *varargs, **kwargs)
+    with ndgrad._strict(reason is None):
+        got = outcome(ndgrad.gradient, f, *varargs, **kwargs)
     if isinstance(expected, Raised):
         assert isinstance(got, Raised), f"NumPy raised {expected!r}, ndgrad returned {got!r}"
         assert (got.cls, got.message) == (expected.cls, expected.message), f"{got!r} != {expected!r}"
@@ -96,3 +177,14 @@ def check_against_numpy(f, *varargs, **kwargs):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(autouse=True)
+def strict_engine(request):
+    """Every test runs under the strict switch (a call the engine declines raises), except
+    tests marked `numpy_fallback`, which exercise the fallback on purpose."""
+    if request.node.get_closest_marker("numpy_fallback"):
+        yield
+        return
+    with ndgrad._strict():
+        yield

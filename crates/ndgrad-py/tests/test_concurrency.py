@@ -28,28 +28,37 @@ def test_many_python_threads_at_once(rng):
 
 
 def test_other_python_threads_run_during_a_call(rng):
-    f = rng.standard_normal((3000, 3000))
-    ticks = 0
-    running = threading.Event()
-    done = threading.Event()
+    """A handshake, no clock: with a switch interval far longer than the test, the main thread
+    never hands the GIL over on its own, only where C code releases it. A helper thread, made
+    runnable just before ndgrad is called, can therefore signal `seen` only if ndgrad's call
+    releases the GIL; a call that held it throughout could never let the helper run."""
+    f = rng.standard_normal((1000, 1000))
+    ready, go, seen = threading.Event(), threading.Event(), threading.Event()
 
-    def count():
-        nonlocal ticks
-        running.set()
-        while not done.is_set():
-            ticks += 1
+    def helper():
+        ready.set()
+        go.wait()
+        seen.set()
 
-    t = threading.Thread(target=count)
-    t.start()
-    running.wait()
-    before = ticks
-    for _ in range(3):
-        ndgrad.gradient(f, workers=1)
-    during = ticks - before
-    done.set()
-    t.join()
-    # With the GIL held for the whole call the counter could not move at all.
-    assert during > 1000
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        t = threading.Thread(target=helper)
+        t.start()
+        ready.wait()
+        go.set()  # the helper now waits for the GIL only
+        # `seen.is_set()` never blocks: between the calls the main thread keeps the GIL. The
+        # strict switch makes a fallback to numpy.gradient (which releases the GIL too) fail.
+        with ndgrad._strict():
+            for _ in range(100):
+                ndgrad.gradient(f, workers=1)
+                if seen.is_set():
+                    break
+        released = seen.is_set()
+        t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert released, "no other Python thread ran while ndgrad computed: the GIL was held"
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")

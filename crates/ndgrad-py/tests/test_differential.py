@@ -1,12 +1,20 @@
 """Differential tests: random calls to ndgrad.gradient and numpy.gradient must agree on bits,
-dtype, return type and exception class and message."""
+dtype, return type and exception class and message. `check_against_numpy` also demands that
+the engine computes every call of plain numeric data with a native spacing form itself (under
+the strict switch) and declines every other call for exactly the expected reason."""
+
+import sys
+import threading
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import check_against_numpy
+import ndgrad
+from conftest import assert_declines, check_against_numpy, expected_decline
+from ndgrad import _native
+from ndgrad._native import Declined
 
 NATIVE_DTYPES = ["float64", "float32", "float16", "complex128", "complex64",
                  "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
@@ -167,3 +175,133 @@ def test_scalar_and_empty_inputs():
         for axis in [None, 0, (), -1]:
             for edge_order in [1, 2]:
                 check_against_numpy(f, axis=axis, edge_order=edge_order)
+
+
+SWAPPED = np.dtype(np.float64).newbyteorder()
+
+
+def _id(value):
+    """A short test id: arrays by type, dtype and shape, everything else by repr."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"{type(value).__name__}[{value.dtype.str}]{value.shape}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join(_id(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={_id(v)}" for k, v in value.items())
+    return repr(value)
+
+
+class Sub(np.ndarray):
+    """A plain ndarray subclass: its arithmetic could be overridden, so NumPy must run it."""
+
+
+@pytest.mark.parametrize("f,varargs,kwargs,reason", [
+    (np.ma.arange(5.0), (), {}, Declined.SUBCLASS),
+    (np.arange(5.0).view(Sub), (), {}, Declined.SUBCLASS),
+    (np.array([True, False, True]), (), {}, Declined.DTYPE),
+    (np.arange(5).astype(object), (), {}, Declined.DTYPE),
+    (np.arange(5).astype("M8[s]"), (), {}, Declined.DTYPE),
+    (np.arange(5).astype("m8[ms]"), (), {}, Declined.DTYPE),
+    (np.arange(5, dtype=np.clongdouble), (), {}, Declined.DTYPE),
+    (np.arange(5.0).astype(SWAPPED), (), {}, Declined.BYTE_ORDER),
+    (np.arange(5).astype(np.dtype(np.int32).newbyteorder()), (), {}, Declined.BYTE_ORDER),
+    (np.arange(5.0), (), {"axis": 0.0}, Declined.AXIS),
+    (np.arange(5.0), (), {"axis": np.float64(0)}, Declined.AXIS),
+    (np.arange(5.0), (), {"axis": "0"}, Declined.AXIS),
+    (np.ones((3, 4)), (), {"axis": (0, 1.0)}, Declined.AXIS),
+    (np.arange(5.0), (), {"edge_order": 0}, Declined.EDGE_ORDER),
+    (np.arange(5.0), (), {"edge_order": -1}, Declined.EDGE_ORDER),
+    (np.arange(5.0), (), {"edge_order": 1.0}, Declined.EDGE_ORDER),
+    (np.arange(5.0), (), {"edge_order": np.int64(2)}, Declined.EDGE_ORDER),
+    (np.arange(5.0), (), {"edge_order": 2 ** 70}, Declined.EDGE_ORDER),
+    (np.arange(5.0), (np.int16(2),), {}, Declined.SPACING),
+    (np.arange(5.0), (np.array(2),), {}, Declined.SPACING),
+    (np.arange(5.0), (True,), {}, Declined.SPACING),
+    (np.arange(5.0), (1j,), {}, Declined.SPACING),
+    (np.arange(5.0), (np.complex64(2),), {}, Declined.SPACING),
+    (np.arange(5.0), (np.longdouble(0.5),), {}, Declined.SPACING),
+    (np.arange(5.0), (2 ** 60,), {}, Declined.SPACING),
+    (np.arange(5.0), (np.ma.arange(5.0),), {}, Declined.SPACING),
+    (np.arange(5.0), (np.arange(5.0).astype(SWAPPED),), {}, Declined.SPACING),
+    (np.arange(5.0), ([True, False, True, False, True],), {}, Declined.SPACING),
+    (np.arange(5.0), (np.arange(5).astype("M8[s]"),), {}, Declined.SPACING),
+    (np.ones((3, 4)), (1.0, np.int8(1)), {}, Declined.SPACING),
+    (np.arange(5.0), (0,), {"edge_order": 2}, Declined.ZERO_DIVISION),
+    (np.arange(5.0), (-0.0,), {"edge_order": 2}, Declined.ZERO_DIVISION),
+    (np.ones((3, 4)), (1.0, 0.0), {"edge_order": 2}, Declined.ZERO_DIVISION),
+    # The first rule that fails decides: the data before the arguments, axis before spacing.
+    (np.ma.arange(5).astype(bool), (np.int16(2),), {"edge_order": 0}, Declined.SUBCLASS),
+    (np.arange(5.0).astype(object), (np.int16(2),), {"axis": 0.5}, Declined.DTYPE),
+    (np.arange(5.0), (np.int16(2),), {"axis": 0.5, "edge_order": 0}, Declined.AXIS),
+    (np.arange(5.0), (np.int16(2),), {"edge_order": 0}, Declined.EDGE_ORDER),
+    (np.arange(5.0), (0, np.int16(2)), {"edge_order": 2}, Declined.SPACING),
+], ids=_id)
+def test_each_decline_reason(f, varargs, kwargs, reason):
+    assert expected_decline(f, *varargs, **kwargs) == reason
+    assert_declines(reason, f, *varargs, **kwargs)
+    check_against_numpy(f, *varargs, **kwargs)  # declined for `reason`, then NumPy's answer
+
+
+@pytest.mark.parametrize("f,varargs,kwargs", [
+    ([1, 4, 9, 16], (), {}),
+    (np.float32(2), (), {}),
+    (np.arange(5.0), (np.float16(0.5),), {}),
+    (np.arange(5.0), (np.array(0.5, np.float32),), {}),
+    (np.arange(5.0), ([0.0, 1.0, 3.0, 4.0, 7.0],), {}),
+    (np.arange(5.0), ([0, 1, 3, 4, 7],), {}),
+    (np.arange(5.0), (np.arange(5, dtype=np.uint8),), {}),
+    (np.arange(5.0), (np.arange(5).astype("m8[s]"),), {}),
+    (np.arange(5.0), (0,), {}),  # zero spacing with edge_order 1: NumPy divides in arrays
+    (np.arange(5.0), (2 ** 53,), {}),
+    (np.ones((3, 4)), (), {"axis": np.int64(-1)}),
+    (np.ones((3, 4)), (), {"axis": [True, 0]}),
+    (np.ones((3, 4)), (), {"axis": np.array(1)}),
+    (np.ones((3, 4)), (), {"axis": 5}),  # NumPy's AxisError, raised by the engine
+    (np.ones((3, 4)), (), {"edge_order": True}),
+    (np.ones((3, 4)), (), {"edge_order": 3}),  # NumPy's ValueError, raised by the engine
+    (np.ones((3, 4)).astype(np.dtype("<f8").newbyteorder("=")), (), {}),
+    (np.ones((3, 4), dtype=np.uint64), (np.ones((3, 2)),), {"axis": 0}),
+], ids=_id)
+def test_native_forms_are_computed_by_the_engine(f, varargs, kwargs):
+    assert expected_decline(f, *varargs, **kwargs) is None
+    check_against_numpy(f, *varargs, **kwargs)  # under the strict switch
+
+
+def test_the_native_module_returns_the_reason():
+    got = _native.gradient(np.ma.arange(3.0), (), None, 1, None, None)
+    assert type(got) is Declined and got == Declined.SUBCLASS and got != Declined.DTYPE
+    assert "subclass" in got.reason
+    assert _native.gradient(np.arange(3.0), (np.int8(1),), None, 1, None, None) == Declined.SPACING
+    assert _native.plan_axes([3], (), 0.5, 1) == Declined.AXIS
+    assert _native.plan_axes([3, 4], (), None, 1) == (0, 1)
+    assert len({Declined.AXIS, Declined.AXIS, Declined.SPACING}) == 2
+
+
+def test_the_strict_switch_is_scoped():
+    f = np.array([True, False, True])
+    with ndgrad._strict():
+        with pytest.raises(ndgrad._DeclinedError, match=r"Declined\.DTYPE"):
+            ndgrad.gradient(f)
+        with ndgrad._strict(False):
+            with pytest.raises(TypeError, match="boolean"):  # NumPy's own error, not ours
+                ndgrad.gradient(f)
+        if not getattr(sys.flags, "thread_inherit_context", False):
+            # A thread started inside the block runs with the default: it falls back.
+            seen = []
+            t = threading.Thread(target=lambda: seen.append(ndgrad.gradient(np.ma.arange(3.0))))
+            t.start()
+            t.join()
+            assert len(seen) == 1 and type(seen[0]) is np.ma.MaskedArray
+    with ndgrad._strict(False):
+        assert type(ndgrad.gradient(np.ma.arange(3.0))) is np.ma.MaskedArray
+
+
+@pytest.mark.parametrize("dtype", NATIVE_DTYPES + OTHER_DTYPES + ["<f8", ">i4", "=u2", "clongdouble"])
+def test_output_dtype_follows_the_engine_table(dtype):
+    dt = np.dtype(dtype)
+    got = _native.output_dtype(dt)
+    assert _native.output_dtype(dtype) == got
+    if expected_decline(np.zeros(3, dt)) is None:
+        assert got == np.gradient(np.arange(3).astype(dt)).dtype.name
+    else:
+        assert got is None

@@ -65,6 +65,7 @@ def test_bad_out_is_refused_before_anything_is_written(f, bad, exc, message):
     np.testing.assert_array_equal(f, before)
 
 
+@pytest.mark.numpy_fallback
 def test_out_with_numpy_fallback_inputs():
     dates = np.array(["2020-01-01", "2020-01-03", "2020-01-04"], dtype="M8[D]")
     out = np.empty(3, dtype="m8[D]")
@@ -72,6 +73,23 @@ def test_out_with_numpy_fallback_inputs():
     assert_same(out, np.gradient(dates))
     with pytest.raises(TypeError, match="out= is not supported for MaskedArray inputs"):
         ndgrad.gradient(np.ma.arange(4.0), out=np.empty(4))
+
+
+@pytest.mark.numpy_fallback
+@pytest.mark.parametrize("bad,exc,message", [
+    (lambda f: np.empty(3, np.float64), TypeError,
+     r"out\[0\] has dtype float64 but the gradient of datetime64\[D\] data is timedelta64\[D\]"),
+    (lambda f: np.empty(4, "m8[D]"), ValueError, r"out\[0\] has shape \(4,\) but f has shape \(3,\)"),
+    (lambda f: [np.empty(3, "m8[D]")] * 2, ValueError, r"out has 2 array\(s\) but 1 axes are differentiated"),
+    (lambda f: ("x",), TypeError, r"out\[0\] must be a numpy.ndarray, not str"),
+])
+def test_bad_out_for_numpy_fallback_inputs_gets_the_same_messages(bad, exc, message):
+    dates = np.array(["2020-01-01", "2020-01-03", "2020-01-04"], dtype="M8[D]")
+    out = bad(dates)
+    with pytest.raises(exc, match=message):
+        ndgrad.gradient(dates, out=out)
+    with ndgrad._strict(), pytest.raises(ndgrad._DeclinedError):
+        ndgrad.gradient(dates, out=out)  # the engine declined: the checks ran on the fallback
 
 
 def test_inputs_are_never_modified_and_results_never_alias_them(rng):

@@ -13,12 +13,50 @@ Dask arrays are dispatched to ``ndgrad.dask.gradient`` (lazy, exact for any chun
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
+
 import numpy as np
 
+from ._native import Declined as _Declined
 from ._native import __version__
+from ._native import fill_out as _fill_out
 from ._native import gradient as _native_gradient
 
 __all__ = ["gradient", "__version__"]
+
+# Private strict switch, for tests and debugging: inside `with ndgrad._strict():` a call the
+# engine declines raises `_DeclinedError` naming the reason instead of falling back to
+# `numpy.gradient`. A context variable, so it holds for the current thread (or asyncio task)
+# only; threads started inside the block do not inherit it (unless Python runs with
+# `sys.flags.thread_inherit_context`, 3.14+). It is read only on the decline path, so the
+# engine's calls pay nothing for it.
+_STRICT: ContextVar[bool] = ContextVar("ndgrad_strict", default=False)
+
+
+class _DeclinedError(RuntimeError):
+    """A call ``ndgrad.gradient`` would have handed to ``numpy.gradient``, under ``_strict()``.
+
+    ``reason`` is the ``ndgrad._native.Declined`` value the engine gave.
+    """
+
+    def __init__(self, reason: _Declined) -> None:
+        super().__init__(
+            f"ndgrad's engine declined the call ({reason!r}: {reason.reason}); "
+            "outside ndgrad._strict() numpy.gradient computes it"
+        )
+        self.reason = reason
+
+
+@contextlib.contextmanager
+def _strict(enabled=True):
+    """Within the block, a call the engine declines raises ``_DeclinedError`` (``enabled``
+    True) or falls back to ``numpy.gradient`` (``enabled`` False, the default behaviour)."""
+    token = _STRICT.set(enabled)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
 
 
 def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
@@ -65,7 +103,9 @@ def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
             return _dask_gradient(f, varargs, axis, edge_order, workers, out)
         f = np.asanyarray(f)
     result = _native_gradient(f, varargs, axis, edge_order, workers, out)
-    if result is NotImplemented:
+    if type(result) is _Declined:
+        if _STRICT.get():
+            raise _DeclinedError(result)
         return _numpy_gradient(f, varargs, axis, edge_order, out)
     return result
 
@@ -79,32 +119,6 @@ def _dask_gradient(f, varargs, axis, edge_order, workers, out):
 
 
 def _numpy_gradient(f, varargs, axis, edge_order, out):
-    """NumPy's own implementation, for inputs whose exact semantics live in NumPy."""
-    result = np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
-    if out is None:
-        return result
-    if type(f) is not np.ndarray:
-        raise TypeError(f"out= is not supported for {type(f).__name__} inputs; omit it")
-    results = result if isinstance(result, tuple) else (result,)
-    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
-    if len(outs) != len(results):
-        raise ValueError(
-            f"out has {len(outs)} array(s) but {len(results)} axes are differentiated; "
-            "pass one array per axis"
-        )
-    for k, (o, r) in enumerate(zip(outs, results)):
-        if not isinstance(o, np.ndarray):
-            raise TypeError(f"out[{k}] must be a numpy.ndarray, not {type(o).__name__}")
-        if o.dtype != r.dtype:
-            raise TypeError(
-                f"out[{k}] has dtype {o.dtype} but the gradient of {f.dtype} data is "
-                f"{r.dtype}; allocate it with that dtype"
-            )
-        if o.shape != r.shape:
-            raise ValueError(
-                f"out[{k}] has shape {o.shape} but f has shape {f.shape}; "
-                "outputs are shaped like f"
-            )
-    for o, r in zip(outs, results):
-        np.copyto(o, r)
-    return outs[0] if len(outs) == 1 else outs
+    """NumPy's own implementation, for inputs whose exact semantics live in NumPy. ``out=``
+    is checked (with the engine's messages) and filled by the native module."""
+    return _fill_out(f, out, np.gradient(f, *varargs, axis=axis, edge_order=edge_order))

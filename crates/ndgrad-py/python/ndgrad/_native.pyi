@@ -1,26 +1,74 @@
-from typing import Any, Sequence
+"""The compiled half of ndgrad (``ndgrad._native``); see ``src/lib.rs``."""
+
+from typing import Any, ClassVar, Literal, Sequence, SupportsIndex, Union, final
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+__all__ = [
+    "gradient",
+    "copy_floor",
+    "plan_axes",
+    "gradient_block",
+    "output_dtype",
+    "fill_out",
+    "Declined",
+    "__version__",
+]
 __version__: str
 
+_Axis = Union[None, SupportsIndex, Sequence[SupportsIndex]]
+_Out = Union[None, NDArray[Any], Sequence[NDArray[Any]]]
+# What the engine computes: floating and complex gradients (float64 for integer data).
+_Gradient = NDArray[np.inexact[Any]]
+_Gradients = Union[_Gradient, tuple[_Gradient, ...]]
+# NumPy's names of the gradient dtypes the engine produces.
+_OutputDTypeName = Literal["float64", "float32", "float16", "complex128", "complex64"]
+
+@final
+class Declined:
+    """Why the engine leaves a call to ``numpy.gradient`` (returned instead of a result)."""
+
+    SUBCLASS: ClassVar[Declined]
+    DTYPE: ClassVar[Declined]
+    BYTE_ORDER: ClassVar[Declined]
+    AXIS: ClassVar[Declined]
+    EDGE_ORDER: ClassVar[Declined]
+    SPACING: ClassVar[Declined]
+    ZERO_DIVISION: ClassVar[Declined]
+    @property
+    def reason(self) -> str:
+        """What was declined, in words."""
+    def __int__(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
 def gradient(
-    f: Any, varargs: tuple[Any, ...], axis: Any, edge_order: Any, workers: Any, out: Any
-) -> Any: ...
+    f: object,
+    varargs: tuple[ArrayLike, ...],
+    axis: _Axis,
+    edge_order: int,
+    workers: int | None,
+    out: _Out,
+) -> _Gradients | Declined: ...
 def plan_axes(
-    shape: Sequence[int], varargs: tuple[Any, ...], axis: Any, edge_order: Any
-) -> Any: ...
+    shape: Sequence[int], varargs: tuple[ArrayLike, ...], axis: _Axis, edge_order: int
+) -> tuple[int, ...] | Declined: ...
+def output_dtype(dtype: DTypeLike) -> _OutputDTypeName | None: ...
+def fill_out(
+    f: object, out: _Out, result: NDArray[Any] | tuple[NDArray[Any], ...]
+) -> NDArray[Any] | tuple[NDArray[Any], ...]: ...
 def gradient_block(
-    block: NDArray[Any],
-    spacing: tuple[Any, ...],
+    block: NDArray[np.number[Any]],
+    spacing: tuple[ArrayLike, ...],
     axis: int,
     length: int,
     block_start: int,
     out_start: int,
     out_stop: int,
     edge_order: int,
-) -> NDArray[Any]: ...
+) -> _Gradient: ...
 def copy_floor(
     src: NDArray[Any], dsts: Sequence[NDArray[Any]], workers: int | None = None
 ) -> None: ...

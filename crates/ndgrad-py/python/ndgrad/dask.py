@@ -20,8 +20,6 @@ from . import _native
 
 __all__ = ["gradient"]
 
-_NATIVE_KINDS = "fciu"
-
 
 def gradient(x, *varargs, axis=None, edge_order=1):
     """The gradient of dask array ``x``, exactly as ``numpy.gradient(x.compute(), ...)``.
@@ -37,13 +35,16 @@ def gradient(x, *varargs, axis=None, edge_order=1):
         raise ValueError("ndgrad.dask needs known chunk sizes; call x.compute_chunk_sizes() first")
     varargs = tuple(_materialize(v) for v in varargs)
     axes = _native.plan_axes(list(x.shape), varargs, axis, edge_order)
-    if axes is NotImplemented or x.dtype.kind not in _NATIVE_KINDS or not x.dtype.isnative:
+    # The engine's dtype table decides which data it computes and the gradient's dtype.
+    out_name = _native.output_dtype(x.dtype)
+    if isinstance(axes, _native.Declined) or out_name is None:
+        why = axes.reason if isinstance(axes, _native.Declined) else f"got dtype {x.dtype}"
         raise NotImplementedError(
             f"ndgrad.dask computes float, complex and integer data with numeric spacing "
-            f"(got dtype {x.dtype}); use dask.array.gradient for this call"
+            f"({why}); use dask.array.gradient for this call"
         )
     spacing = _per_axis_spacing(varargs, len(axes))
-    out_dtype = np.dtype(np.float64) if x.dtype.kind in "iu" else x.dtype
+    out_dtype = np.dtype(out_name)
     outs = tuple(_axis_gradient(x, a, s, edge_order, out_dtype) for a, s in zip(axes, spacing))
     return outs[0] if len(outs) == 1 else outs
 
