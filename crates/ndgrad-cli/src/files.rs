@@ -18,6 +18,10 @@ pub enum Format {
 }
 
 impl Format {
+    pub fn is_table(self) -> bool {
+        matches!(self, Format::Csv | Format::Tsv)
+    }
+
     pub fn of(path: &Path) -> Result<Format> {
         let ext = path
             .extension()
@@ -39,6 +43,15 @@ impl Format {
             }
         })
     }
+}
+
+/// `path`'s format, if `accepts` it; otherwise a usage error `PATH: <why>`.
+pub fn require(path: &Path, accepts: impl Fn(Format) -> bool, why: &str) -> Result<Format> {
+    let format = Format::of(path)?;
+    if !accepts(format) {
+        return Err(UsageError(format!("{}: {why}", path.display())).into());
+    }
+    Ok(format)
 }
 
 /// Refuses to write an output over one of the inputs.

@@ -7,6 +7,7 @@ use image::{DynamicImage, ImageBuffer, ImageFormat, Pixel};
 use ndarray::{Array2, ArrayView2};
 
 use crate::files::write_atomically;
+use crate::options::Depth;
 
 /// An image as a 2-D float64 array (rows, columns) of its raw sample values; color images
 /// become luminance `(0.299 R + 0.587 G) + 0.114 B` (ITU-R BT.601), alpha is ignored.
@@ -81,10 +82,10 @@ fn save(path: &Path, img: DynamicImage) -> Result<()> {
 }
 
 /// Saves values in `0..=1` as an 8- or 16-bit gray image.
-pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: u8) -> Result<()> {
+pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: Depth) -> Result<()> {
     let (h, w) = unit.dim();
     let img = match depth {
-        8 => DynamicImage::ImageLuma8(
+        Depth::Eight => DynamicImage::ImageLuma8(
             image::GrayImage::from_raw(
                 w as u32,
                 h as u32,
@@ -92,7 +93,7 @@ pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: u8) -> Result<()> {
             )
             .context("image buffer size")?,
         ),
-        16 => DynamicImage::ImageLuma16(
+        Depth::Sixteen => DynamicImage::ImageLuma16(
             image::ImageBuffer::from_raw(
                 w as u32,
                 h as u32,
@@ -100,7 +101,6 @@ pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: u8) -> Result<()> {
             )
             .context("image buffer size")?,
         ),
-        d => bail!("--depth {d} is not 8 or 16"),
     };
     save(path, img)
 }

@@ -1,11 +1,15 @@
 //! The `ndgrad` command: NumPy-exact gradients of arrays, time series and images in files.
 
 mod array;
+mod codec;
 mod commands;
 mod files;
+mod gradient;
 mod images;
 mod npy;
+mod options;
 mod plot;
+mod spacing;
 mod stream;
 mod table;
 

@@ -5,11 +5,11 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
-use half::f16;
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
-use num_complex::Complex;
+use ndgrad::{ByteOrder, DType, Element, UnsupportedDType, with_dtype};
 
-use crate::array::AnyArray;
+use crate::array::{AnyArray, with_array};
+use crate::codec;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
@@ -25,9 +25,6 @@ pub struct Header {
 }
 
 impl Header {
-    pub fn little_endian(&self) -> bool {
-        !self.descr.starts_with('>')
-    }
     pub fn kind(&self) -> &str {
         self.descr.trim_start_matches(['<', '>', '|', '='])
     }
@@ -36,6 +33,10 @@ impl Header {
     }
     pub fn len(&self) -> usize {
         self.shape.iter().product()
+    }
+    /// The element type and the byte order of the data, if ndgrad computes that type.
+    pub fn dtype(&self) -> Result<(DType, ByteOrder), UnsupportedDType> {
+        DType::parse_descr(&self.descr)
     }
 }
 
@@ -115,78 +116,11 @@ pub fn decode(bytes: &[u8]) -> Result<AnyArray> {
         data.len()
     );
     let data = &data[..need];
-    let le = header.little_endian();
-    let shape = IxDyn(&header.shape);
-    let shape = shape.set_f(header.fortran_order);
-    macro_rules! typed {
-        ($t:ty, $n:expr, $variant:ident) => {{
-            let values: Vec<$t> = data
-                .chunks_exact($n)
-                .map(|c| {
-                    let bytes: [u8; $n] = c.try_into().expect("chunk of the item size");
-                    if le {
-                        <$t>::from_le_bytes(bytes)
-                    } else {
-                        <$t>::from_be_bytes(bytes)
-                    }
-                })
-                .collect();
-            AnyArray::$variant(ArrayD::from_shape_vec(shape, values)?)
-        }};
-    }
-    macro_rules! complex {
-        ($t:ty, $n:expr, $variant:ident) => {{
-            let values: Vec<Complex<$t>> = data
-                .chunks_exact(2 * $n)
-                .map(|c| {
-                    let re: [u8; $n] = c[..$n].try_into().expect("real part");
-                    let im: [u8; $n] = c[$n..].try_into().expect("imaginary part");
-                    if le {
-                        Complex::new(<$t>::from_le_bytes(re), <$t>::from_le_bytes(im))
-                    } else {
-                        Complex::new(<$t>::from_be_bytes(re), <$t>::from_be_bytes(im))
-                    }
-                })
-                .collect();
-            AnyArray::$variant(ArrayD::from_shape_vec(shape, values)?)
-        }};
-    }
-    Ok(match header.kind() {
-        "f8" => typed!(f64, 8, F64),
-        "f4" => typed!(f32, 4, F32),
-        "f2" => {
-            let bits: Vec<u16> = data
-                .chunks_exact(2)
-                .map(|c| {
-                    if le {
-                        u16::from_le_bytes([c[0], c[1]])
-                    } else {
-                        u16::from_be_bytes([c[0], c[1]])
-                    }
-                })
-                .collect();
-            AnyArray::F16(ArrayD::from_shape_vec(
-                shape,
-                bits.into_iter().map(f16::from_bits).collect(),
-            )?)
-        }
-        "c16" => complex!(f64, 8, C128),
-        "c8" => complex!(f32, 4, C64),
-        "i1" => typed!(i8, 1, I8),
-        "i2" => typed!(i16, 2, I16),
-        "i4" => typed!(i32, 4, I32),
-        "i8" => typed!(i64, 8, I64),
-        "u1" => typed!(u8, 1, U8),
-        "u2" => typed!(u16, 2, U16),
-        "u4" => typed!(u32, 4, U32),
-        "u8" => typed!(u64, 8, U64),
-        "b1" => {
-            bail!("boolean data has no gradient (NumPy raises TypeError); convert it to numbers")
-        }
-        other => bail!(
-            "unsupported dtype '{other}': ndgrad reads float16/32/64, complex64/128 and integer arrays"
-        ),
-    })
+    let (dtype, order) = header.dtype()?;
+    let shape = IxDyn(&header.shape).set_f(header.fortran_order);
+    Ok(with_dtype!(dtype, T => {
+        AnyArray::from(ArrayD::from_shape_vec(shape, codec::decode::<T>(data, order))?)
+    }))
 }
 
 /// Reads an `.npy` file.
@@ -224,36 +158,15 @@ pub fn header_bytes(descr: &str, shape: &[usize]) -> Vec<u8> {
 
 /// Writes an array as `.npy` (little-endian, C order) to `w`.
 pub fn write(w: &mut impl Write, a: &AnyArray) -> std::io::Result<()> {
-    macro_rules! emit {
-        ($arr:expr, $descr:expr, |$x:ident| $bytes:expr) => {{
-            w.write_all(&header_bytes($descr, $arr.shape()))?;
-            let mut buf = Vec::with_capacity(1 << 16);
-            for &$x in $arr.iter() {
-                buf.extend_from_slice(&$bytes);
-                if buf.len() >= 1 << 16 {
-                    w.write_all(&buf)?;
-                    buf.clear();
-                }
-            }
-            w.write_all(&buf)
-        }};
-    }
-    match a {
-        AnyArray::F64(a) => emit!(a, "<f8", |x| x.to_le_bytes()),
-        AnyArray::F32(a) => emit!(a, "<f4", |x| x.to_le_bytes()),
-        AnyArray::F16(a) => emit!(a, "<f2", |x| x.to_bits().to_le_bytes()),
-        AnyArray::C128(a) => emit!(a, "<c16", |x| [x.re.to_le_bytes(), x.im.to_le_bytes()]
-            .concat()),
-        AnyArray::C64(a) => emit!(a, "<c8", |x| [x.re.to_le_bytes(), x.im.to_le_bytes()]
-            .concat()),
-        AnyArray::I8(a) => emit!(a, "|i1", |x| x.to_le_bytes()),
-        AnyArray::I16(a) => emit!(a, "<i2", |x| x.to_le_bytes()),
-        AnyArray::I32(a) => emit!(a, "<i4", |x| x.to_le_bytes()),
-        AnyArray::I64(a) => emit!(a, "<i8", |x| x.to_le_bytes()),
-        AnyArray::U8(a) => emit!(a, "|u1", |x| x.to_le_bytes()),
-        AnyArray::U16(a) => emit!(a, "<u2", |x| x.to_le_bytes()),
-        AnyArray::U32(a) => emit!(a, "<u4", |x| x.to_le_bytes()),
-        AnyArray::U64(a) => emit!(a, "<u8", |x| x.to_le_bytes()),
+    with_array!(a, a => write_typed(w, a))
+}
+
+fn write_typed<T: Element>(w: &mut impl Write, a: &ArrayD<T>) -> std::io::Result<()> {
+    w.write_all(&header_bytes(&T::DTYPE.descr(), a.shape()))?;
+    match a.as_slice() {
+        Some(values) => codec::write_le(w, values),
+        // Not in C order (e.g. the gradient of a Fortran-ordered file): element by element.
+        None => codec::write_le_iter(w, a.iter()),
     }
 }
 

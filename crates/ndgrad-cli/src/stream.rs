@@ -13,101 +13,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
-use half::f16;
 use ndarray::{ArrayViewD, ArrayViewMutD, IxDyn};
-use ndgrad::{Element, GradientOptions, Plan};
-use num_complex::Complex;
+use ndgrad::{Axes, ByteOrder, Element, Plan, with_dtype};
 
 use crate::UsageError;
+use crate::codec;
 use crate::files::{publish, temporary_for};
+use crate::gradient::Gradient;
 use crate::npy::{self, Header};
-
-/// Conversion between file bytes and values.
-///
-/// Every implementing type is plain data (integers, floats, pairs of floats): any bit
-/// pattern is a valid value and there is no padding, which the raw-byte fast paths rely on.
-pub trait Bytes: Copy + Default {
-    const SIZE: usize;
-    fn decode(bytes: &[u8], little_endian: bool) -> Self;
-    fn encode_le(self, out: &mut Vec<u8>);
-    /// NumPy's type string of this type in little-endian order.
-    const DESCR: &'static str;
-}
-
-macro_rules! bytes_int {
-    ($($t:ty => $d:expr),*) => {$(
-        impl Bytes for $t {
-            const SIZE: usize = std::mem::size_of::<$t>();
-            const DESCR: &'static str = $d;
-            fn decode(b: &[u8], le: bool) -> Self {
-                let a = b.try_into().expect("item-sized chunk");
-                if le { <$t>::from_le_bytes(a) } else { <$t>::from_be_bytes(a) }
-            }
-            fn encode_le(self, out: &mut Vec<u8>) {
-                out.extend_from_slice(&self.to_le_bytes());
-            }
-        }
-    )*};
-}
-bytes_int!(f64 => "<f8", f32 => "<f4", i8 => "|i1", i16 => "<i2", i32 => "<i4", i64 => "<i8",
-           u8 => "|u1", u16 => "<u2", u32 => "<u4", u64 => "<u8");
-
-impl Bytes for f16 {
-    const SIZE: usize = 2;
-    const DESCR: &'static str = "<f2";
-    fn decode(b: &[u8], le: bool) -> Self {
-        f16::from_bits(u16::decode(b, le))
-    }
-    fn encode_le(self, out: &mut Vec<u8>) {
-        self.to_bits().encode_le(out)
-    }
-}
-
-macro_rules! bytes_complex {
-    ($($r:ty => $d:expr),*) => {$(
-        impl Bytes for Complex<$r> {
-            const SIZE: usize = 2 * std::mem::size_of::<$r>();
-            const DESCR: &'static str = $d;
-            fn decode(b: &[u8], le: bool) -> Self {
-                let n = std::mem::size_of::<$r>();
-                Complex::new(<$r>::decode(&b[..n], le), <$r>::decode(&b[n..], le))
-            }
-            fn encode_le(self, out: &mut Vec<u8>) {
-                self.re.encode_le(out);
-                self.im.encode_le(out);
-            }
-        }
-    )*};
-}
-bytes_complex!(f32 => "<c8", f64 => "<c16");
-
-/// A size such as `512M`, `2G`, `1GiB` or `1048576`.
-pub fn parse_size(text: &str) -> Result<usize> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" | "kib" => 1024.0,
-        "m" | "mb" | "mib" => 1024.0 * 1024.0,
-        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        "t" | "tb" | "tib" => 1024f64.powi(4),
-        _ => {
-            return Err(UsageError(format!(
-                "--memory-limit '{text}': use a size like 512M or 2G"
-            ))
-            .into());
-        }
-    };
-    let value: f64 = number.parse().map_err(|_| {
-        UsageError(format!(
-            "--memory-limit '{text}': use a size like 512M or 2G"
-        ))
-    })?;
-    Ok((value * scale) as usize)
-}
 
 /// A memory figure of this process from /proc/self/status, in bytes (Linux; 0 elsewhere):
 /// `VmRSS` (resident now) or `VmHWM` (peak resident since the program started).
@@ -132,8 +45,8 @@ pub struct Job<'a> {
     pub input: &'a Path,
     /// The output path; with several axes, `NAME.axis<k>.npy` for each axis `k`.
     pub output: &'a Path,
-    pub options: GradientOptions,
-    pub edge_order: i64,
+    pub gradient: &'a Gradient,
+    /// In bytes.
     pub memory_limit: usize,
     pub progress: bool,
     /// Report time, throughput and peak resident memory on stderr at the end.
@@ -158,25 +71,10 @@ pub fn run(job: Job<'_>) -> Result<()> {
             file_len.saturating_sub(header.data_offset)
         );
     }
-    match header.kind() {
-        "f8" => stream::<f64>(job, file, header),
-        "f4" => stream::<f32>(job, file, header),
-        "f2" => stream::<f16>(job, file, header),
-        "c16" => stream::<Complex<f64>>(job, file, header),
-        "c8" => stream::<Complex<f32>>(job, file, header),
-        "i1" => stream::<i8>(job, file, header),
-        "i2" => stream::<i16>(job, file, header),
-        "i4" => stream::<i32>(job, file, header),
-        "i8" => stream::<i64>(job, file, header),
-        "u1" => stream::<u8>(job, file, header),
-        "u2" => stream::<u16>(job, file, header),
-        "u4" => stream::<u32>(job, file, header),
-        "u8" => stream::<u64>(job, file, header),
-        other => bail!(
-            "{}: unsupported dtype '{other}' for a gradient",
-            job.input.display()
-        ),
-    }
+    let (dtype, order) = header
+        .dtype()
+        .with_context(|| format!("{}", job.input.display()))?;
+    with_dtype!(dtype, T => stream::<T>(job, file, header, order))
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> Result<usize> {
@@ -190,47 +88,34 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> Result<usize> {
     Ok(n)
 }
 
-fn stream<T>(job: Job<'_>, mut file: File, header: Header) -> Result<()>
+fn stream<T>(job: Job<'_>, mut file: File, header: Header, order: ByteOrder) -> Result<()>
 where
-    T: Element + Bytes,
-    T::Output: Bytes,
+    T: Element + Default,
+    T::Output: Default,
 {
     let ndim = header.shape.len();
+    // Validate on the shape and axes the user sees, so that errors name the user's axes.
+    let user_plan = job.gradient.plan(&header.shape)?;
+    let user_axes = user_plan.axes();
     // Work in memory order: a Fortran file is the C-ordered array of the reversed axes.
-    let to_memory = |axis: usize| {
-        if header.fortran_order {
-            ndim - 1 - axis
-        } else {
-            axis
-        }
+    let (plan, mem_shape) = if header.fortran_order {
+        let mem_shape: Vec<usize> = header.shape.iter().rev().copied().collect();
+        let mut options = job.gradient.options.clone();
+        options.axes = Axes::List(user_axes.iter().map(|&a| (ndim - 1 - a) as isize).collect());
+        // The same checks on the same lengths, which passed above.
+        let plan =
+            Plan::new(&mem_shape, &options).map_err(|e| job.gradient.explain(e, &header.shape))?;
+        (plan, mem_shape)
+    } else {
+        (user_plan, header.shape.clone())
     };
-    let mem_shape: Vec<usize> = (0..ndim).map(|d| header.shape[to_memory(d)]).collect();
-    let mut options = job.options.clone();
-    if let ndgrad::Axes::List(list) = &options.axes {
-        // Map the user's axes (negative allowed) onto memory order, keeping errors NumPy's.
-        let mapped = list
-            .iter()
-            .map(|&a| {
-                let n = ndim as isize;
-                if a < -n || a >= n {
-                    a
-                } else {
-                    to_memory(a.rem_euclid(n) as usize) as isize
-                }
-            })
-            .collect();
-        options.axes = ndgrad::Axes::List(mapped);
-    } else if header.fortran_order {
-        options.axes = ndgrad::Axes::List((0..ndim).map(|a| to_memory(a) as isize).collect());
-    }
-    let plan = Plan::with_numpy_edge_order(&mem_shape, &options, job.edge_order)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", job.input.display()))?;
     let axes = plan.axes();
     let output_paths: Vec<PathBuf> = if axes.len() == 1 {
         vec![job.output.to_path_buf()]
     } else {
-        axes.iter()
-            .map(|&a| output_for_axis(job.output, to_memory(a)))
+        user_axes
+            .iter()
+            .map(|&a| output_for_axis(job.output, a))
             .collect()
     };
     if ndim == 0 || mem_shape.contains(&0) {
@@ -242,11 +127,10 @@ where
     let outer_len = mem_shape[0];
     let per_index: usize = mem_shape[1..].iter().product();
     let halo_reach = 2; // edge order 2 reads up to 2 samples beyond a slab (exec::halo)
-    // Memory per outer index: the values of the input (and its raw bytes when they must be
-    // byte-swapped) and the values of every output (written as they are).
-    let swap = !(header.little_endian() && cfg!(target_endian = "little"));
-    let input_copies = if swap { 2 } else { 1 };
-    let per_index_bytes = per_index * (input_copies * T::SIZE + T::Output::SIZE);
+    // Memory per outer index: the values of the input (byte-swapped in place when the file's
+    // order is not the machine's) and the values of every output (written as they are).
+    let (size, out_size) = (T::DTYPE.itemsize(), T::Output::DTYPE.itemsize());
+    let per_index_bytes = per_index * (size + out_size);
     // The program itself, plus a 1 MiB write buffer per output and some slack.
     let baseline = resident_bytes() + axes.len() * (1 << 20) + (4 << 20);
     let budget = job.memory_limit.saturating_sub(baseline);
@@ -268,7 +152,7 @@ where
     for path in &output_paths {
         outputs.push(temporary_for(path)?);
     }
-    let out_header = header_like(&header, T::Output::DESCR);
+    let out_header = header_like(&header, &T::Output::DTYPE.descr());
     for tmp in &mut outputs {
         tmp.as_file_mut().write_all(&out_header)?;
     }
@@ -280,24 +164,13 @@ where
         // simply ends the process, which still leaves no output file under the final name.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-    let bar = progress_bar(job.progress, (header.len() * T::SIZE) as u64);
+    let bar = progress_bar(job.progress, (header.len() * size) as u64);
     let started = std::time::Instant::now();
 
-    let le = header.little_endian();
     // Buffers sized once for the largest slab (with halo): growing a Vec could double it.
     let max_rows = (slab + 2 * halo_reach).min(outer_len);
-    let mut raw: Vec<u8> = Vec::with_capacity(if swap {
-        max_rows * per_index * T::SIZE
-    } else {
-        0
-    });
     let mut values: Vec<T> = Vec::with_capacity(max_rows * per_index);
     let mut out_values: Vec<T::Output> = Vec::with_capacity(slab * per_index);
-    let mut out_bytes: Vec<u8> = Vec::with_capacity(if cfg!(target_endian = "little") {
-        0
-    } else {
-        1 << 20
-    });
     let mut writers: Vec<BufWriter<&mut File>> = outputs
         .iter_mut()
         .map(|t| BufWriter::with_capacity(1 << 20, t.as_file_mut()))
@@ -318,27 +191,14 @@ where
         };
         let (lo, hi) = (reach.start.min(start), reach.end.max(end));
         file.seek(SeekFrom::Start(
-            (header.data_offset + lo * per_index * T::SIZE) as u64,
+            (header.data_offset + lo * per_index * size) as u64,
         ))?;
         let count = (hi - lo) * per_index;
-        let read_context = || format!("cannot read {}", job.input.display());
-        if swap {
-            raw.clear();
-            raw.resize(count * T::SIZE, 0);
-            file.read_exact(&mut raw).with_context(read_context)?;
-            values.clear();
-            values.extend(raw.chunks_exact(T::SIZE).map(|c| T::decode(c, le)));
-        } else {
-            // Same byte order as memory: read straight into the values.
-            values.clear();
-            values.resize(count, T::default());
-            // SAFETY: `T` is plain data (see `Bytes`): its memory may hold any bytes, and
-            // the slice covers exactly the `count` initialized values.
-            let bytes = unsafe {
-                std::slice::from_raw_parts_mut(values.as_mut_ptr() as *mut u8, count * T::SIZE)
-            };
-            file.read_exact(bytes).with_context(read_context)?;
-        }
+        values.clear();
+        values.resize(count, T::default());
+        file.read_exact(codec::bytes_mut(&mut values))
+            .with_context(|| format!("cannot read {}", job.input.display()))?;
+        codec::to_native(&mut values, order);
         let mut block_shape = mem_shape.clone();
         block_shape[0] = hi - lo;
         let block = ArrayViewD::from_shape(IxDyn(&block_shape), &values)?;
@@ -358,30 +218,12 @@ where
                 (inner, 0, 0)
             };
             plan.compute_block(k, view, block_start, out, out_start)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", job.input.display()))?;
-            let write_context = || format!("cannot write {}", output_paths[k].display());
-            if cfg!(target_endian = "little") {
-                // SAFETY: plain data (see `Bytes`) viewed as its bytes, which on a
-                // little-endian machine are the file's little-endian encoding.
-                let bytes = unsafe {
-                    std::slice::from_raw_parts(
-                        out_values.as_ptr() as *const u8,
-                        out_values.len() * T::Output::SIZE,
-                    )
-                };
-                writers[k].write_all(bytes).with_context(write_context)?;
-            } else {
-                for chunk in out_values.chunks(1 << 16) {
-                    out_bytes.clear();
-                    chunk.iter().for_each(|v| v.encode_le(&mut out_bytes));
-                    writers[k]
-                        .write_all(&out_bytes)
-                        .with_context(write_context)?;
-                }
-            }
+                .map_err(|e| job.gradient.explain(e, &header.shape))?;
+            codec::write_le(&mut writers[k], &out_values)
+                .with_context(|| format!("cannot write {}", output_paths[k].display()))?;
         }
         if let Some(b) = &bar {
-            b.inc(((end - start) * per_index * T::SIZE) as u64);
+            b.inc(((end - start) * per_index * size) as u64);
         }
         start = end;
     }
@@ -399,7 +241,7 @@ where
     }
     if job.stats {
         let seconds = started.elapsed().as_secs_f64();
-        let bytes = header.len() * (T::SIZE + axes.len() * T::Output::SIZE);
+        let bytes = header.len() * (size + axes.len() * out_size);
         eprintln!(
             "streamed {:.1} MB (read + written) in {seconds:.2} s: {:.0} MB/s; slabs of {slab} x {per_index} \
              samples; peak resident memory {} bytes",

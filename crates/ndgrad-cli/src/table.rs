@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 use crate::UsageError;
+use crate::options::TimeUnit;
 
 /// A table read from a CSV/TSV file.
 #[derive(Debug, Clone)]
@@ -22,27 +23,8 @@ pub struct XColumn {
     pub name: String,
     pub cells: Vec<String>,
     pub values: Vec<f64>,
-    /// The unit of `values` when they came from date-times (`s`, `ms`, ...).
-    pub time_unit: Option<String>,
-}
-
-/// Nanoseconds in one time unit accepted by `--time-unit`.
-pub fn unit_nanoseconds(unit: &str) -> Result<i64> {
-    Ok(match unit {
-        "ns" => 1,
-        "us" => 1_000,
-        "ms" => 1_000_000,
-        "s" => 1_000_000_000,
-        "min" => 60_000_000_000,
-        "h" => 3_600_000_000_000,
-        "d" => 86_400_000_000_000,
-        other => {
-            return Err(UsageError(format!(
-                "--time-unit '{other}' is not one of ns, us, ms, s, min, h, d"
-            ))
-            .into());
-        }
-    })
+    /// The unit of `values` when they came from date-times.
+    pub time_unit: Option<TimeUnit>,
 }
 
 /// Parses an ISO-8601 date or date-time to nanoseconds since the epoch (UTC for offsets,
@@ -86,8 +68,7 @@ pub fn delimiter(path: &Path) -> u8 {
 }
 
 /// Reads a table; `x` names the coordinate column; `time_unit` scales date-times.
-pub fn read(path: &Path, x: Option<&str>, time_unit: &str) -> Result<Table> {
-    let unit_ns = unit_nanoseconds(time_unit)?;
+pub fn read(path: &Path, x: Option<&str>, time_unit: TimeUnit) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(path))
         .trim(csv::Trim::All)
@@ -127,7 +108,7 @@ pub fn read(path: &Path, x: Option<&str>, time_unit: &str) -> Result<Table> {
             .map(|r| r.get(c).map_or("", String::as_str))
             .collect();
         if Some(name.as_str()) == x {
-            table.x = Some(x_column(path, name, &cells, unit_ns, time_unit)?);
+            table.x = Some(x_column(path, name, &cells, time_unit)?);
             continue;
         }
         // A column is numeric when its first cell is a number; then every cell must be.
@@ -155,7 +136,7 @@ pub fn read(path: &Path, x: Option<&str>, time_unit: &str) -> Result<Table> {
     Ok(table)
 }
 
-fn x_column(path: &Path, name: &str, cells: &[&str], unit_ns: i64, unit: &str) -> Result<XColumn> {
+fn x_column(path: &Path, name: &str, cells: &[&str], unit: TimeUnit) -> Result<XColumn> {
     let numbers: Option<Vec<f64>> = cells.iter().map(|c| parse_number(c)).collect();
     if let Some(values) = numbers {
         return Ok(XColumn {
@@ -178,15 +159,13 @@ fn x_column(path: &Path, name: &str, cells: &[&str], unit_ns: i64, unit: &str) -
     }
     // Elapsed time since the first sample, in the unit: what NumPy gives for
     // `(t - t[0]) / np.timedelta64(1, unit)` on datetime64[ns] values.
-    let values = ns
-        .iter()
-        .map(|&t| (t - ns[0]) as f64 / unit_ns as f64)
-        .collect();
+    let unit_ns = unit.nanoseconds() as f64;
+    let values = ns.iter().map(|&t| (t - ns[0]) as f64 / unit_ns).collect();
     Ok(XColumn {
         name: name.to_string(),
         cells: cells.iter().map(|c| c.to_string()).collect(),
         values,
-        time_unit: Some(unit.to_string()),
+        time_unit: Some(unit),
     })
 }
 

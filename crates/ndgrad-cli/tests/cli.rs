@@ -491,7 +491,7 @@ fn usage_errors_exit_2_with_one_clear_line() {
         ),
         (
             vec!["grad", s(&f), "-o", s(&out), "--edge-order", "3"],
-            "--edge-order 3 is not 1 or 2",
+            "for '--edge-order",
         ),
         (
             vec!["grad", s(&f), "-o", s(&f)],
@@ -815,4 +815,282 @@ fn an_interrupted_stream_leaves_no_output() {
     } else {
         assert!(!out.exists(), "no output after an interruption");
     }
+}
+
+/// Runs a call that must be refused as a usage error: exit code 2, and stderr names `flag`.
+/// Returns stderr.
+fn usage_error(args: &[&str], flag: &str) -> String {
+    let (code, err) = fails(args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert!(err.contains(flag), "{args:?} should name {flag}: {err}");
+    err
+}
+
+/// `COMMAND INPUT -o OUTPUT EXTRA...`
+fn call<'a>(
+    command: &'a str,
+    input: &'a Path,
+    output: &'a Path,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    [&[command, s(input), "-o", s(output)][..], extra].concat()
+}
+
+/// The same call with `--memory-limit 1G`: streamed instead of read whole.
+fn streamed<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [args, &["--memory-limit", "1G"]].concat()
+}
+
+#[test]
+fn axis_out_of_bounds_is_a_usage_error_in_memory_and_streaming() {
+    let dir = tmp();
+    let out = dir.path().join("g.npy");
+    for file in ["f64.npy", "f32_big_endian_fortran.npy"] {
+        let f = fixture(file);
+        for axes in [
+            &["--axis", "5"][..],
+            &["--axis", "-3"],
+            &["--axis", "1", "--axis", "-1"],
+        ] {
+            let args = call("grad", &f, &out, axes);
+            let in_memory = usage_error(&args, "--axis");
+            assert_eq!(
+                in_memory,
+                usage_error(&streamed(&args), "--axis"),
+                "{args:?}"
+            );
+        }
+    }
+    let f = fixture("f64.npy");
+    let err = usage_error(
+        &streamed(&call("grad", &f, &out, &["--axis", "5"])),
+        "--axis 5 is out of bounds",
+    );
+    assert!(err.contains("has 2 dimension(s)"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn wrong_spacing_count_is_a_usage_error_in_memory_and_streaming() {
+    let dir = tmp();
+    let out = dir.path().join("g.npy");
+    let f = fixture("f64.npy");
+    for (extra, message) in [
+        (
+            &["--spacing", "1", "--spacing", "2", "--spacing", "3"][..],
+            "3 --spacing values for 2",
+        ),
+        (
+            &["--axis", "0", "--spacing", "1", "--spacing", "2"],
+            "2 --spacing values for 1",
+        ),
+    ] {
+        let args = call("grad", &f, &out, extra);
+        let in_memory = usage_error(&args, message);
+        assert_eq!(in_memory, usage_error(&streamed(&args), message));
+    }
+}
+
+#[test]
+fn core_data_errors_read_the_same_in_memory_and_streaming() {
+    let dir = tmp();
+    let out = dir.path().join("g.npy");
+    let one = dir.path().join("one.npy");
+    std::fs::write(&one, b"\x93NUMPY\x01\x00\x46\x00{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }                 \n\0\0\0\0\0\0\0\0").unwrap();
+    let (f, boolean, fortran) = (
+        fixture("f64.npy"),
+        fixture("bool.npy"),
+        fixture("f32_big_endian_fortran.npy"),
+    );
+    let (coords, coords_txt) = (fixture("coords.npy"), fixture("coords.txt"));
+    let cases: Vec<(&Path, Vec<&str>, &str)> = vec![
+        (
+            &one,
+            vec![],
+            "axis 0 has 1 sample(s) (shape [1]) but edge order 1 needs at least 2",
+        ),
+        (
+            &f,
+            vec!["--spacing", "1", "--spacing", s(&coords)],
+            "9 coordinates for axis 1, which has 7 samples",
+        ),
+        (
+            &f,
+            vec!["--axis", "0", "--spacing", s(&coords_txt)],
+            "9 coordinates for axis 0, which has 6 samples",
+        ),
+        // A Fortran-ordered file is streamed in memory order; the error names the user's axis.
+        (
+            &fortran,
+            vec!["--axis", "-1", "--spacing", s(&coords)],
+            "9 coordinates for axis 1, which has 4 samples",
+        ),
+        (
+            &f,
+            vec!["--axis", "0", "--spacing", s(&f)],
+            "coordinates must be 1-D",
+        ),
+        (&boolean, vec![], "boolean data has no gradient"),
+    ];
+    for (input, extra, message) in cases {
+        let args = call("grad", input, &out, &extra);
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(
+            err.contains(message) && err.contains(s(input)),
+            "{args:?}: {err}"
+        );
+        assert_eq!((code, err), fails(&streamed(&args)), "streamed");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn edge_order_outside_1_and_2_is_a_usage_error() {
+    let dir = tmp();
+    let (npy_out, png_out) = (dir.path().join("g.npy"), dir.path().join("p.png"));
+    let (f, sensor) = (fixture("f64.npy"), fixture("sensor.csv"));
+    for order in ["0", "3", "-1"] {
+        let edge_order = ["--axis", "0", "--edge-order", order];
+        usage_error(&call("grad", &f, &npy_out, &edge_order), "--edge-order");
+        usage_error(
+            &streamed(&call("grad", &f, &npy_out, &edge_order)),
+            "--edge-order",
+        );
+        usage_error(
+            &call("plot", &sensor, &png_out, &edge_order[2..]),
+            "--edge-order",
+        );
+    }
+    assert!(!npy_out.exists() && !png_out.exists());
+}
+
+#[test]
+fn edges_depth_must_be_8_or_16() {
+    let dir = tmp();
+    let out = dir.path().join("e.png");
+    let image = fixture("gray8.png");
+    let args = call("edges", &image, &out, &["--depth", "12"]);
+    let err = usage_error(&args, "--depth");
+    assert!(err.contains("8, 16"), "says what to give: {err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn time_unit_must_be_a_known_unit() {
+    let dir = tmp();
+    let sensor = fixture("sensor.csv");
+    let (csv_out, png_out) = (dir.path().join("r.csv"), dir.path().join("p.png"));
+    let bogus = ["--x", "time", "--time-unit", "fortnight"];
+    for args in [
+        call("grad", &sensor, &csv_out, &bogus),
+        call("plot", &sensor, &png_out, &bogus),
+    ] {
+        let err = usage_error(&args, "--time-unit");
+        assert!(
+            err.contains("ns, us, ms, s, min, h, d"),
+            "lists the units: {err}"
+        );
+    }
+    for unit in ["ns", "us", "ms", "s", "min", "h", "d"] {
+        ok(&call(
+            "grad",
+            &sensor,
+            &csv_out,
+            &["--x", "time", "--time-unit", unit],
+        ));
+    }
+}
+
+#[test]
+fn memory_limit_must_be_a_size_large_enough() {
+    let dir = tmp();
+    let out = dir.path().join("g.npy");
+    let f = fixture("f64.npy");
+    let err = usage_error(
+        &call("grad", &f, &out, &["--memory-limit", "lots"]),
+        "--memory-limit",
+    );
+    assert!(err.contains("512M"), "gives an example: {err}");
+    let err = usage_error(
+        &call("grad", &f, &out, &["--memory-limit", "1k"]),
+        "--memory-limit",
+    );
+    assert!(err.contains("too small"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn threads_must_be_at_least_1() {
+    let dir = tmp();
+    let out = dir.path().join("g.npz");
+    let f = fixture("f64.npy");
+    usage_error(&call("grad", &f, &out, &["--threads", "0"]), "--threads");
+    usage_error(&call("grad", &f, &out, &["--threads", "many"]), "--threads");
+    ok(&call("grad", &f, &out, &["--threads", "2"]));
+    same_axes_as_numpy(&out, "f64_all");
+}
+
+#[test]
+fn edges_and_plot_errors_name_the_flag_or_file() {
+    let dir = tmp();
+    let tiny = dir.path().join("tiny.png");
+    image::GrayImage::new(1, 5).save(&tiny).unwrap();
+    let edges_out = dir.path().join("e.png");
+    let (code, err) = fails(&call("edges", &tiny, &edges_out, &[]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(s(&tiny)) && err.contains("1x5 pixels"),
+        "{err}"
+    );
+    let sensor = fixture("sensor.csv");
+    usage_error(&call("edges", &sensor, &edges_out, &[]), s(&sensor));
+
+    let png = dir.path().join("p.png");
+    let two_rows = dir.path().join("two.csv");
+    std::fs::write(&two_rows, "t,v\n0,1\n1,3\n").unwrap();
+    let (code, err) = fails(&call(
+        "plot",
+        &two_rows,
+        &png,
+        &["--x", "t", "--edge-order", "2"],
+    ));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(s(&two_rows)) && err.contains("edge order 2 needs at least 3"),
+        "{err}"
+    );
+    let one_row = dir.path().join("one.csv");
+    std::fs::write(&one_row, "t,v\n0,1\n").unwrap();
+    for (command, out) in [("plot", png.clone()), ("grad", dir.path().join("r.csv"))] {
+        let (code, err) = fails(&call(command, &one_row, &out, &["--x", "t"]));
+        assert_eq!(code, 1);
+        assert!(
+            err.contains("--x 't'") && err.contains(s(&one_row)),
+            "{command}: {err}"
+        );
+    }
+    usage_error(&call("plot", &sensor, &png, &["--x", "when"]), "--x 'when'");
+    usage_error(
+        &call("plot", &sensor, &png, &["--y", "pressure"]),
+        "--y 'pressure'",
+    );
+    usage_error(
+        &call("plot", &sensor, &dir.path().join("p.npy"), &[]),
+        "p.npy",
+    );
+    assert!(!png.exists() && !edges_out.exists());
+}
+
+#[test]
+fn table_axes_are_checked_like_array_axes() {
+    let dir = tmp();
+    let out = dir.path().join("r.csv");
+    let sensor = fixture("sensor.csv");
+    usage_error(&call("grad", &sensor, &out, &["--axis", "1"]), "--axis");
+    usage_error(
+        &call("grad", &sensor, &out, &["--axis", "0", "--axis", "-1"]),
+        "--axis",
+    );
+    ok(&call("grad", &sensor, &out, &["--axis", "-1"]));
 }

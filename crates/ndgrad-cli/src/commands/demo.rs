@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use ndarray::{ArrayD, IxDyn};
-use ndgrad::{Axes, AxisSpacing, Coordinates, GradientOptions, Spacing};
+use ndgrad::{Axes, AxisSpacing, Coordinates, EdgeOrder, GradientOptions, Spacing};
 use serde_json::Value;
 
 use super::say;
+use crate::options::{Depth, TimeUnit};
 
 const TUTORIAL: &str = include_str!("../../../../data/tutorial_calls.json");
 const IMAGE: &[u8] = include_bytes!("../../../../data/sample.png");
@@ -129,7 +130,7 @@ fn images(dir: &Path) -> Result<()> {
         image: input.clone(),
         output: edges.clone(),
         direction: Some(direction.clone()),
-        depth: 8,
+        depth: Depth::Eight,
     })?;
     say(format!(
         "2. Edge map of {}: gradient magnitude -> {}, direction (hue) -> {}",
@@ -148,11 +149,11 @@ fn series(dir: &Path) -> Result<()> {
         output: rates.clone(),
         axes: vec![],
         spacing: vec![],
-        edge_order: 2,
+        edge_order: EdgeOrder::Second,
         threads: None,
         key: None,
         x: Some("time".into()),
-        time_unit: "h".into(),
+        time_unit: TimeUnit::H,
         memory_limit: None,
         quiet: true,
         stats: false,
@@ -163,8 +164,8 @@ fn series(dir: &Path) -> Result<()> {
         x: Some("time".into()),
         y: vec![],
         output: plot.clone(),
-        time_unit: "h".into(),
-        edge_order: 2,
+        time_unit: TimeUnit::H,
+        edge_order: EdgeOrder::Second,
     })?;
     say(format!(
         "3. Irregularly sampled series {}: d/dtime per hour (edge order 2) -> {}, chart -> {}",

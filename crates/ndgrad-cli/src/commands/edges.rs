@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use ndarray::{Array2, Zip};
-use ndgrad::{GradientOptions, gradient};
+use ndgrad::GradientOptions;
 
-use crate::files::{Format, refuse_overwrite};
-use crate::{UsageError, images};
+use crate::files::{Format, refuse_overwrite, require};
+use crate::gradient::Gradient;
+use crate::images;
+use crate::options::Depth;
 
 /// Edge map of an image: the gradient magnitude hypot(d/dy, d/dx), scaled to the full range.
 #[derive(clap::Args)]
@@ -26,28 +28,47 @@ pub struct Args {
     /// Also write the gradient direction as a color image
     #[arg(long)]
     pub direction: Option<PathBuf>,
-    /// Bits per sample of the edge map: 8 or 16
-    #[arg(long, default_value_t = 8)]
-    pub depth: u8,
+    /// Bits per sample of the edge map
+    #[arg(long, value_enum, default_value_t = Depth::Eight)]
+    pub depth: Depth,
+}
+
+/// A validated `edges` call.
+struct EdgesJob {
+    image: PathBuf,
+    output: PathBuf,
+    direction: Option<PathBuf>,
+    depth: Depth,
+    /// Every axis, unit spacing: `np.gradient(image)`.
+    gradient: Gradient,
+}
+
+impl Args {
+    /// Checks the files' types and that no output overwrites an input.
+    fn resolve(self) -> Result<EdgesJob> {
+        require(
+            &self.image,
+            |f| f == Format::Image,
+            "edges needs an image (.png, .tif, .jpg)",
+        )?;
+        refuse_overwrite(&self.output, &[&self.image])?;
+        if let Some(d) = &self.direction {
+            refuse_overwrite(d, &[&self.image, &self.output])?;
+        }
+        Ok(EdgesJob {
+            gradient: Gradient::new(&self.image, GradientOptions::new()),
+            image: self.image,
+            output: self.output,
+            direction: self.direction,
+            depth: self.depth,
+        })
+    }
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if Format::of(&args.image)? != Format::Image {
-        return Err(UsageError(format!(
-            "{}: edges needs an image (.png, .tif, .jpg)",
-            args.image.display()
-        ))
-        .into());
-    }
-    if args.depth != 8 && args.depth != 16 {
-        return Err(UsageError(format!("--depth {} is not 8 or 16", args.depth)).into());
-    }
-    refuse_overwrite(&args.output, &[&args.image])?;
-    if let Some(d) = &args.direction {
-        refuse_overwrite(d, &[&args.image, &args.output])?;
-    }
-    let f = images::read_luminance(&args.image)?;
-    let (gy, gx) = gradients(&f)?;
+    let job = args.resolve()?;
+    let f = images::read_luminance(&job.image)?;
+    let (gy, gx) = gradients(&f, &job.gradient)?;
     let magnitude = Zip::from(&gy).and(&gx).map_collect(|&y, &x| y.hypot(x));
     let max = magnitude
         .iter()
@@ -61,8 +82,8 @@ pub fn run(args: Args) -> Result<()> {
             0.0
         }
     });
-    images::save_gray(&args.output, unit.view(), args.depth)?;
-    if let Some(path) = &args.direction {
+    images::save_gray(&job.output, unit.view(), job.depth)?;
+    if let Some(path) = &job.direction {
         let (h, w) = f.dim();
         let mut rgb = Vec::with_capacity(h * w * 3);
         Zip::from(&gy).and(&gx).and(&unit).for_each(|&y, &x, &v| {
@@ -73,16 +94,20 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// d/dy (rows) and d/dx (columns) of an image with unit spacing, as np.gradient gives them.
-pub fn gradients(f: &Array2<f64>) -> Result<(Array2<f64>, Array2<f64>)> {
+/// d/dy (rows) and d/dx (columns) of an image, as np.gradient gives them.
+fn gradients(f: &Array2<f64>, gradient: &Gradient) -> Result<(Array2<f64>, Array2<f64>)> {
     if f.nrows() < 2 || f.ncols() < 2 {
         anyhow::bail!(
-            "the image is {}x{} pixels; edges need at least 2x2",
+            "{}: the image is {}x{} pixels; edges need at least 2x2",
+            gradient.input.display(),
             f.ncols(),
             f.nrows()
         );
     }
-    let mut g = gradient(f.view(), &GradientOptions::new())?;
+    let mut g = gradient
+        .plan(f.shape())?
+        .gradient(f.view())
+        .map_err(|e| gradient.explain(e, f.shape()))?;
     let gx = g.pop().expect("two axes");
     let gy = g.pop().expect("two axes");
     Ok((gy, gx))

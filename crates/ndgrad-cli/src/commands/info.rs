@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 
 use super::say;
 use crate::files::Format;
+use crate::options::TimeUnit;
 use crate::{images, npy, table};
 
 /// Describe a file: shape, dtype, byte order, memory order, size.
@@ -63,7 +64,7 @@ pub fn run(args: Args) -> Result<()> {
             ))?;
         }
         Format::Csv | Format::Tsv => {
-            let t = table::read(path, None, "s")?;
+            let t = table::read(path, None, TimeUnit::S)?;
             let rows = t.columns.first().map_or(0, |c| c.1.len());
             let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
             say(format!(
@@ -76,22 +77,11 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn describe_npy(h: &npy::Header, file_bytes: u64) -> Result<()> {
-    let dtype = match h.kind() {
-        "f8" => "float64",
-        "f4" => "float32",
-        "f2" => "float16",
-        "c16" => "complex128",
-        "c8" => "complex64",
-        "i1" => "int8",
-        "i2" => "int16",
-        "i4" => "int32",
-        "i8" => "int64",
-        "u1" => "uint8",
-        "u2" => "uint16",
-        "u4" => "uint32",
-        "u8" => "uint64",
-        "b1" => "bool",
-        other => other,
+    // Types ndgrad does not compute are still described: bool by name, others as written.
+    let dtype = match h.dtype() {
+        Ok((dtype, _)) => dtype.name(),
+        Err(_) if h.kind() == "b1" => "bool",
+        Err(_) => h.kind(),
     };
     let order = match h.descr.chars().next() {
         Some('<') => "little-endian",

@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use ndarray::Array1;
-use ndgrad::{AxisSpacing, GradientOptions};
+use ndarray::ArrayView1;
+use ndgrad::{AxisSpacing, EdgeOrder, GradientOptions, Spacing};
 
-use crate::files::{Format, refuse_overwrite};
+use crate::files::{Format, refuse_overwrite, require};
+use crate::gradient::Gradient;
+use crate::options::{self, TimeUnit};
 use crate::plot::{Series, two_panels};
 use crate::{UsageError, table};
 
@@ -27,35 +29,58 @@ pub struct Args {
     /// Output image (.png)
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Unit of date-time coordinates: ns, us, ms, s, min, h or d
-    #[arg(long, default_value = "s")]
-    pub time_unit: String,
+    /// Unit of date-time coordinates
+    #[arg(long, value_enum, default_value_t = TimeUnit::S)]
+    pub time_unit: TimeUnit,
     /// Edge order of the derivative: 1 or 2
-    #[arg(long, default_value_t = 1)]
-    pub edge_order: i64,
+    #[arg(long, default_value = "1", allow_negative_numbers = true,
+          value_parser = options::edge_order())]
+    pub edge_order: EdgeOrder,
+}
+
+/// A validated `plot` call.
+struct PlotJob {
+    table: PathBuf,
+    output: PathBuf,
+    x: Option<String>,
+    y: Vec<String>,
+    time_unit: TimeUnit,
+    /// The derivative's edge order; its spacing comes from the table.
+    gradient: Gradient,
+}
+
+impl Args {
+    fn resolve(self) -> Result<PlotJob> {
+        require(
+            &self.table,
+            Format::is_table,
+            "plot needs a .csv or .tsv table",
+        )?;
+        require(
+            &self.output,
+            |f| f == Format::Image,
+            "the plot is written as .png",
+        )?;
+        refuse_overwrite(&self.output, &[&self.table])?;
+        let options = GradientOptions::new().edge_order(self.edge_order);
+        Ok(PlotJob {
+            gradient: Gradient::new(&self.table, options),
+            table: self.table,
+            output: self.output,
+            x: self.x,
+            y: self.y,
+            time_unit: self.time_unit,
+        })
+    }
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if !matches!(Format::of(&args.table)?, Format::Csv | Format::Tsv) {
-        return Err(UsageError(format!(
-            "{}: plot needs a .csv or .tsv table",
-            args.table.display()
-        ))
-        .into());
-    }
-    if Format::of(&args.output)? != Format::Image {
-        return Err(UsageError(format!(
-            "{}: the plot is written as .png",
-            args.output.display()
-        ))
-        .into());
-    }
-    refuse_overwrite(&args.output, &[&args.table])?;
-    let t = table::read(&args.table, args.x.as_deref(), &args.time_unit)?;
-    let columns: Vec<&(String, Vec<f64>)> = if args.y.is_empty() {
+    let job = args.resolve()?;
+    let t = table::read(&job.table, job.x.as_deref(), job.time_unit)?;
+    let columns: Vec<&(String, Vec<f64>)> = if job.y.is_empty() {
         t.columns.iter().collect()
     } else {
-        args.y
+        job.y
             .iter()
             .map(|name| {
                 t.columns.iter().find(|(n, _)| n == name).ok_or_else(|| {
@@ -79,16 +104,21 @@ pub fn run(args: Args) -> Result<()> {
         ),
         None => ((0..n).map(|i| i as f64).collect(), "row".to_string()),
     };
-    let plan = ndgrad::Plan::with_numpy_edge_order(
-        &[n],
-        &GradientOptions::new().spacings([AxisSpacing::from(x.clone())]),
-        args.edge_order,
-    )?;
+    let from = match &t.x {
+        Some(x) => format!("--x '{}' in {}", x.name, job.table.display()),
+        None => format!("the row numbers of {}", job.table.display()),
+    };
+    let gradient = job.gradient.with_spacing(
+        Spacing::PerAxis(vec![AxisSpacing::from(x.clone())]),
+        vec![from],
+    );
+    let plan = gradient.plan(&[n])?;
     let mut series = Vec::new();
     let mut derivatives = Vec::new();
     for (name, values) in columns {
         let d = plan
-            .gradient(Array1::from(values.clone()).view())?
+            .gradient(ArrayView1::from(values))
+            .map_err(|e| gradient.explain(e, &[n]))?
             .remove(0);
         series.push(Series {
             name: name.clone(),
@@ -110,7 +140,7 @@ pub fn run(args: Args) -> Result<()> {
         None => "per row".to_string(),
     };
     two_panels(
-        &args.output,
+        &job.output,
         &x,
         &x_label,
         &per,

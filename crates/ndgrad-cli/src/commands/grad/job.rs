@@ -1,0 +1,143 @@
+//! `grad`'s flags, resolved once into the job every path runs: the checks that need no data
+//! come first, the same whichever way the file will be read.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use ndgrad::{Axes, GradientOptions};
+
+use super::Args;
+use crate::UsageError;
+use crate::files::{Format, refuse_overwrite, require};
+use crate::gradient::Gradient;
+use crate::options::TimeUnit;
+use crate::spacing;
+
+/// A validated `grad` call.
+pub struct GradJob {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    /// Axes, spacing (for tables with `--x`: still to come from the table), edge order and
+    /// threads.
+    pub gradient: Gradient,
+    pub mode: Mode,
+}
+
+/// How the input is read and the output written.
+pub enum Mode {
+    /// An .npy, .npz or image file read whole.
+    InMemory {
+        format: Format,
+        key: Option<String>,
+        output: ArrayOutput,
+    },
+    /// Every numeric column of a table, against `--x` or the spacing.
+    Table {
+        x: Option<String>,
+        time_unit: TimeUnit,
+    },
+    /// `--memory-limit`: an .npy file in slabs, to one .npy per axis.
+    Streamed {
+        memory_limit: usize,
+        progress: bool,
+        stats: bool,
+    },
+}
+
+/// What an array gradient is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayOutput {
+    Npy,
+    Npz,
+}
+
+impl Args {
+    /// Checks the flags against each other and the file types, and reads the coordinate
+    /// files; what remains to check needs the input's shape ([`Gradient::plan`]).
+    pub fn resolve(self) -> Result<GradJob> {
+        let in_format = Format::of(&self.input)?;
+        let out_format = Format::of(&self.output)?;
+        let mut inputs = vec![self.input.as_path()];
+        inputs.extend(
+            self.spacing
+                .iter()
+                .filter(|v| spacing::is_file(v))
+                .map(Path::new),
+        );
+        refuse_overwrite(&self.output, &inputs)?;
+        let mode = self.mode(in_format, out_format)?;
+        let mut options = GradientOptions::new().edge_order(self.edge_order);
+        if let Some(n) = self.threads {
+            options = options.threads(n.get());
+        }
+        if !self.axes.is_empty() {
+            options.axes = Axes::List(self.axes.clone());
+        }
+        let (spacing, from) = spacing::parse(&self.spacing)?;
+        Ok(GradJob {
+            gradient: Gradient::new(&self.input, options).with_spacing(spacing, from),
+            input: self.input,
+            output: self.output,
+            mode,
+        })
+    }
+
+    fn mode(&self, input: Format, output: Format) -> Result<Mode> {
+        let table = input.is_table();
+        if self.x.is_some() && !table {
+            return Err(usage(
+                "--x applies to .csv/.tsv tables; for arrays give --spacing",
+            ));
+        }
+        if let Some(memory_limit) = self.memory_limit {
+            if input != Format::Npy || output != Format::Npy {
+                return Err(usage(
+                    "--memory-limit streams .npy files: give an .npy input and an .npy output",
+                ));
+            }
+            return Ok(Mode::Streamed {
+                memory_limit,
+                progress: !self.quiet,
+                stats: self.stats,
+            });
+        }
+        if table {
+            return self.table_mode();
+        }
+        let output = match require(
+            &self.output,
+            |f| matches!(f, Format::Npy | Format::Npz),
+            "array gradients are written as .npy or .npz",
+        )? {
+            Format::Npy => ArrayOutput::Npy,
+            _ => ArrayOutput::Npz,
+        };
+        Ok(Mode::InMemory {
+            format: input,
+            key: self.key.clone(),
+            output,
+        })
+    }
+
+    fn table_mode(&self) -> Result<Mode> {
+        require(
+            &self.output,
+            Format::is_table,
+            "a table's derivatives are written as .csv or .tsv",
+        )?;
+        if self.axes.iter().any(|&a| a != 0 && a != -1) {
+            return Err(usage("a table's columns are 1-D: --axis can only be 0"));
+        }
+        if self.x.is_some() && !self.spacing.is_empty() {
+            return Err(usage("give either --x COLUMN or --spacing, not both"));
+        }
+        Ok(Mode::Table {
+            x: self.x.clone(),
+            time_unit: self.time_unit,
+        })
+    }
+}
+
+fn usage(message: &str) -> anyhow::Error {
+    UsageError(message.to_string()).into()
+}
