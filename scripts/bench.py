@@ -1,6 +1,6 @@
 """ndgrad's benchmark suite: NumPy, ndgrad and the memory-copy floor, all in one run.
 
-Usage: scripts/bench.sh [--quick] [--no-memory]
+Usage: scripts/bench.sh [--quick] [--no-memory] [--only TEXT] [--schemes]
 
 For each case it prints NumPy's median time, ndgrad's median time with fresh outputs and
 with preallocated outputs (`out=`), the speed-up over NumPy, and the efficiency against the
@@ -170,11 +170,67 @@ def memory_case(spec):
     return row
 
 
+def schemes_table(n, repeats, emit):
+    """accuracy=, deriv= and boundary= against ndgrad's own NumPy path and findiff, one run."""
+    try:
+        import findiff
+    except ImportError:
+        emit("(findiff is not installed: schemes table skipped)")
+        return
+    f = build({"shape": [n, n], "dtype": "float64"})
+    h = 0.01
+    x = np.cumsum(np.random.default_rng(1).uniform(0.5, 1.5, n))
+    t = lambda fn: median_time(fn, repeats)  # noqa: E731
+
+    def fd(axis, grid, p, periodic=False):
+        d = findiff.Diff(axis, grid, acc=p, periodic=periodic) if periodic else \
+            findiff.Diff(axis, grid, acc=p)
+        return d
+
+    emit()
+    emit(f"Schemes beyond NumPy, {n}x{n} float64 (`--schemes`); ratios against ndgrad's "
+         "NumPy path (same axes) and findiff 0.16, all in this run:")
+    emit()
+    emit("| case | np.gradient | ndgrad NumPy path | ndgrad | vs NumPy path | findiff "
+         "| findiff / ndgrad |")
+    emit("|---|---:|---:|---:|---:|---:|---:|")
+    ms = lambda v: f"{v * 1e3:.1f} ms"  # noqa: E731
+    base_all = t(lambda: ndgrad.gradient(f, h))
+    np_all = t(lambda: np.gradient(f, h))
+    for p in (4, 8):
+        d0, d1 = fd(0, h, p), fd(1, h, p)
+        ours = t(lambda: ndgrad.gradient(f, h, accuracy=p))
+        theirs = t(lambda: (d0(f), d1(f)))
+        emit(f"| accuracy {p}, both axes | {ms(np_all)} | {ms(base_all)} | {ms(ours)} "
+             f"| {ours / base_all:.2f}x | {ms(theirs)} | {theirs / ours:.1f}x |")
+    base_x = t(lambda: ndgrad.gradient(f, x, axis=1))
+    np_x = t(lambda: np.gradient(f, x, axis=1))
+    d1 = fd(1, x, 4)
+    ours = t(lambda: ndgrad.gradient(f, x, axis=1, accuracy=4))
+    theirs = t(lambda: d1(f))
+    emit(f"| coordinates, accuracy 4, axis 1 | {ms(np_x)} | {ms(base_x)} | {ms(ours)} "
+         f"| {ours / base_x:.2f}x | {ms(theirs)} | {theirs / ours:.1f}x |")
+    base_2 = t(lambda: ndgrad.gradient(f, h, edge_order=2))
+    d0, d1 = fd(0, h, 2, True), fd(1, h, 2, True)
+    ours = t(lambda: ndgrad.gradient(f, h, boundary="periodic"))
+    theirs = t(lambda: (d0(f), d1(f)))
+    emit(f"| periodic (accuracy 2), both axes; vs one-sided edge_order=2 | {ms(np_all)} "
+         f"| {ms(base_2)} | {ms(ours)} | {ours / base_2:.2f}x | {ms(theirs)} "
+         f"| {theirs / ours:.1f}x |")
+    d0, d1 = fd(0, h, 2) ** 2, fd(1, h, 2) ** 2
+    ours = t(lambda: ndgrad.gradient(f, h, deriv=2))
+    theirs = t(lambda: (d0(f), d1(f)))
+    emit(f"| deriv 2 (accuracy 2), both axes | {ms(np_all)} | {ms(base_all)} | {ms(ours)} "
+         f"| {ours / base_all:.2f}x | {ms(theirs)} | {theirs / ours:.1f}x |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller arrays, fewer repeats")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory table")
     parser.add_argument("--only", help="run only the cases whose name contains this text")
+    parser.add_argument("--schemes", action="store_true",
+                        help="only the table of accuracy/deriv/boundary against findiff")
     args = parser.parse_args()
     cases = QUICK_CASES if args.quick else CASES
     if args.only:
@@ -191,6 +247,11 @@ def main():
     emit(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB; Python "
          f"{platform.python_version()}, NumPy {np.__version__}, ndgrad {ndgrad.__version__}")
     emit()
+    if args.schemes:
+        schemes_table(1000 if args.quick else 2000, repeats, emit)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "schemes.md").write_text("\n".join(lines) + "\n")
+        return
     emit("| case | NumPy | ndgrad | speed-up | ndgrad `out=` | speed-up | floor | floor GB/s "
          "| `out=` / floor | fresh floor | fresh / fresh floor | bits equal |")
     emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|")
@@ -208,6 +269,7 @@ def main():
         t_nd = per_call_time(lambda: ndgrad.gradient(f))
         emit(f"| {name} (per call) | {t_np * 1e6:.2f} us | {t_nd * 1e6:.2f} us "
              f"| {t_np / t_nd:.2f}x | | | | | | | | |")
+    schemes_table(1000 if args.quick else 2000, repeats, emit)
     if not args.no_memory:
         emit()
         emit("| case | outputs | NumPy peak extra | ndgrad peak extra | ndgrad over outputs |")

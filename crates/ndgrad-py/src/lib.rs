@@ -9,6 +9,7 @@
 mod args;
 mod decline;
 mod errors;
+mod extensions;
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
@@ -24,11 +25,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PyTuple};
 
 use decline::Decline;
+use extensions::Extensions;
 
 /// `numpy.gradient(f, *varargs, axis, edge_order)` for a plain ndarray `f`, computed by the
 /// ndgrad engine; a `Declined` reason where NumPy's own implementation must decide.
+///
+/// `ext` is None for NumPy's call, or the extension arguments (see [`Extensions`]).
 #[pyfunction]
-#[pyo3(signature = (f, varargs, axis, edge_order, workers, out))]
+#[pyo3(signature = (f, varargs, axis, edge_order, workers, out, ext=None))]
+#[allow(clippy::too_many_arguments)]
 fn gradient<'py>(
     py: Python<'py>,
     f: &Bound<'py, PyAny>,
@@ -37,6 +42,7 @@ fn gradient<'py>(
     edge_order: &Bound<'py, PyAny>,
     workers: &Bound<'py, PyAny>,
     out: &Bound<'py, PyAny>,
+    ext: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let parallelism = parallelism(workers)?;
     let declined = |reason: Decline| Ok(Bound::new(py, reason)?.into_any().unbind());
@@ -53,10 +59,35 @@ fn gradient<'py>(
         Ok(options) => options,
         Err(reason) => return declined(reason),
     };
-    let plan =
-        Plan::with_numpy_edge_order(array.shape(), &options.parallelism(parallelism), edge_order)
-            .map_err(|e| errors::to_py(py, e))?;
+    let plan = make_plan(
+        py,
+        array.shape(),
+        options.parallelism(parallelism),
+        edge_order,
+        ext,
+    )?;
     ndgrad::with_dtype!(dtype, T => run::<T>(py, array, &plan, out))
+}
+
+/// The plan of a call: NumPy's (its edge order validated where NumPy validates it), or with
+/// the extension arguments.
+fn make_plan(
+    py: Python<'_>,
+    shape: &[usize],
+    options: GradientOptions,
+    edge_order: i64,
+    ext: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Plan> {
+    let to_py = |e| errors::to_py(py, e);
+    let Some(ext) = ext.filter(|e| !e.is_none()) else {
+        return Plan::with_numpy_edge_order(shape, &options, edge_order).map_err(to_py);
+    };
+    let n_axes = match &options.axes {
+        ndgrad::Axes::All => shape.len(),
+        ndgrad::Axes::List(list) => list.len(),
+    };
+    let options = Extensions::parse(ext)?.apply(options, edge_order, n_axes)?;
+    Plan::new(shape, &options).map_err(to_py)
 }
 
 /// NumPy's `*varargs, axis, edge_order` as options, or the reason NumPy must decide.
@@ -85,23 +116,62 @@ fn call_options(
 }
 
 /// Validates a call for an array of `shape` as NumPy would (raising NumPy's exceptions) and
-/// returns the differentiated axes, or the `Declined` reason where NumPy must decide. Used by
-/// the Dask front to check a call once before building its graph.
+/// describes each differentiated axis as `(axis, reach, (left, right) ghosts, (left, right)
+/// fills)`, a fill being None (one-sided), `"wrap"`, `"reflect"` or `("constant", value)`;
+/// or returns the `Declined` reason where NumPy must decide. The Dask front checks a call
+/// once with it before building its graph, and builds its halos and ghosts from it.
 #[pyfunction]
+#[pyo3(signature = (shape, varargs, axis, edge_order, ext=None))]
 fn plan_axes<'py>(
     py: Python<'py>,
     shape: Vec<usize>,
     varargs: &Bound<'py, PyTuple>,
     axis: &Bound<'py, PyAny>,
     edge_order: &Bound<'py, PyAny>,
+    ext: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let (options, edge_order) = match call_options(py, varargs, axis, edge_order) {
         Ok(options) => options,
         Err(reason) => return Ok(Bound::new(py, reason)?.into_any().unbind()),
     };
-    let plan = Plan::with_numpy_edge_order(&shape, &options, edge_order)
-        .map_err(|e| errors::to_py(py, e))?;
-    Ok(PyTuple::new(py, plan.axes())?.into_any().unbind())
+    let plan = make_plan(py, &shape, options, edge_order, ext)?;
+    let fill = |side: Option<ndgrad::Side>| -> PyResult<Py<PyAny>> {
+        Ok(match side {
+            None => "wrap".into_pyobject(py)?.into_any().unbind(),
+            Some(ndgrad::Side::OneSided) => py.None(),
+            Some(ndgrad::Side::Reflect) => "reflect".into_pyobject(py)?.into_any().unbind(),
+            Some(ndgrad::Side::Constant(v)) => {
+                ("constant", v).into_pyobject(py)?.into_any().unbind()
+            }
+        })
+    };
+    let axes = plan
+        .axes()
+        .into_iter()
+        .enumerate()
+        .map(|(k, axis)| {
+            let sides = match plan.boundary(k) {
+                ndgrad::Boundary::Periodic { .. } => (None, None),
+                ndgrad::Boundary::OneSided => {
+                    (Some(ndgrad::Side::OneSided), Some(ndgrad::Side::OneSided))
+                }
+                ndgrad::Boundary::Reflect => {
+                    (Some(ndgrad::Side::Reflect), Some(ndgrad::Side::Reflect))
+                }
+                ndgrad::Boundary::Constant(v) => (
+                    Some(ndgrad::Side::Constant(v)),
+                    Some(ndgrad::Side::Constant(v)),
+                ),
+                ndgrad::Boundary::Sides(l, r) => (Some(l), Some(r)),
+            };
+            let fills = PyTuple::new(py, [fill(sides.0)?, fill(sides.1)?])?;
+            Ok((axis, plan.reach(k), plan.ghosts(k), fills)
+                .into_pyobject(py)?
+                .into_any()
+                .unbind())
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyTuple::new(py, axes)?.into_any().unbind())
 }
 
 /// The name of the dtype `numpy.gradient` returns for data of `dtype` (anything
@@ -113,25 +183,28 @@ fn output_dtype<'py>(py: Python<'py>, dtype: &Bound<'py, PyAny>) -> PyResult<Opt
     Ok(args::dtype(&descr).ok().map(|d| d.output().name()))
 }
 
-/// One block of the gradient along `axis` of an array whose axis has `length` samples.
+/// One block of output `k` of a call on an array of `shape`.
 ///
-/// `block` holds samples `block_start..` along `axis` (and any slab of the other axes);
-/// the result holds samples `out_start..out_stop`, bit-identical to the same samples of
-/// `numpy.gradient` on the whole array. `spacing` is the axis's spacing argument (empty for
-/// unit spacing), resolved over the whole axis: coordinates must cover all `length` samples.
+/// `block` holds samples `block_start..` of output `k`'s axis, counted on the extended axis
+/// (real sample `i` is `i` plus the axis's left ghosts; the front fills the ghosts), and any
+/// slab of the other axes; the result holds real samples `out_start..out_stop` along the
+/// axis, bit-identical to the same samples of the whole-array gradient. The call's
+/// arguments (`varargs`, `axis`, `edge_order`, `ext`) are those of the whole array.
 #[pyfunction]
-#[pyo3(signature = (block, spacing, axis, length, block_start, out_start, out_stop, edge_order))]
+#[pyo3(signature = (block, shape, varargs, axis, edge_order, ext, k, block_start, out_start, out_stop))]
 #[allow(clippy::too_many_arguments)]
 fn gradient_block<'py>(
     py: Python<'py>,
     block: &Bound<'py, PyUntypedArray>,
-    spacing: &Bound<'py, PyTuple>,
-    axis: usize,
-    length: usize,
+    shape: Vec<usize>,
+    varargs: &Bound<'py, PyTuple>,
+    axis: &Bound<'py, PyAny>,
+    edge_order: &Bound<'py, PyAny>,
+    ext: Option<&Bound<'py, PyAny>>,
+    k: usize,
     block_start: usize,
     out_start: usize,
     out_stop: usize,
-    edge_order: i64,
 ) -> PyResult<Py<PyAny>> {
     let dtype = args::dtype(&block.dtype()).map_err(|reason| {
         PyTypeError::new_err(format!(
@@ -140,24 +213,25 @@ fn gradient_block<'py>(
             reason.describe()
         ))
     })?;
-    let axis_arg = (axis as isize).into_pyobject(py)?.into_any();
-    let edge = edge_order.into_pyobject(py)?.into_any();
-    let (options, edge_order) = call_options(py, spacing, &axis_arg, &edge).map_err(|reason| {
+    let (options, edge_order) = call_options(py, varargs, axis, edge_order).map_err(|reason| {
         PyTypeError::new_err(format!(
-            "this spacing argument is not supported for blocks ({})",
+            "this call is not supported for blocks ({})",
             reason.describe()
         ))
     })?;
-    let mut shape = block.shape().to_vec();
-    if axis >= shape.len() || out_start > out_stop {
-        return Err(PyValueError::new_err("axis or output range out of bounds"));
+    let plan = make_plan(py, &shape, options.threads(1), edge_order, ext)?;
+    let axes = plan.axes();
+    let Some(&along) = axes.get(k) else {
+        return Err(PyValueError::new_err(format!("output {k} does not exist")));
+    };
+    if block.ndim() != shape.len() || out_start > out_stop {
+        return Err(PyValueError::new_err(
+            "block dimensions or output range out of bounds",
+        ));
     }
-    shape[axis] = length;
-    let plan = Plan::with_numpy_edge_order(&shape, &options.threads(1), edge_order)
-        .map_err(|e| errors::to_py(py, e))?;
     let mut out_shape = block.shape().to_vec();
-    out_shape[axis] = out_stop - out_start;
-    ndgrad::with_dtype!(dtype, T => run_block::<T>(py, block, &plan, block_start, out_shape, out_start))
+    out_shape[along] = out_stop - out_start;
+    ndgrad::with_dtype!(dtype, T => run_block::<T>(py, block, &plan, k, block_start, out_shape, out_start))
 }
 
 /// Computes one block (see [`gradient_block`]) of element type `T`.
@@ -165,6 +239,7 @@ fn run_block<'py, T>(
     py: Python<'py>,
     block: &Bound<'py, PyUntypedArray>,
     plan: &Plan,
+    k: usize,
     block_start: usize,
     out_shape: Vec<usize>,
     out_start: usize,
@@ -187,7 +262,7 @@ where
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let view = f.as_array();
         let target = w.as_array_mut();
-        py.detach(|| plan.compute_block(0, view, block_start, target, out_start))
+        py.detach(|| plan.compute_block(k, view, block_start, target, out_start))
             .map_err(|e| errors::to_py(py, e))?;
     }
     Ok(out.into_any().unbind())

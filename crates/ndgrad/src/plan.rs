@@ -39,6 +39,8 @@ pub(crate) struct AxisPlan {
     pub(crate) stencil: AxisStencil,
     /// Ghost samples beyond the ends (none for one-sided ends).
     pub(crate) ghosts: Ghosts,
+    /// The axis's boundary mode, with the period resolved on periodic axes.
+    pub(crate) boundary: Boundary,
 }
 
 /// The stencil family of one axis, over its extended axis (real samples plus ghosts).
@@ -173,6 +175,7 @@ impl Plan {
                             edge_order,
                         },
                         ghosts: Ghosts::none(shape[axis]),
+                        boundary: Boundary::OneSided,
                     }
                 })
                 .collect();
@@ -247,6 +250,15 @@ impl Plan {
         let g = &self.axes[k].ghosts;
         (g.left, g.right)
     }
+
+    /// The boundary mode of output `k`'s axis, with the period resolved on periodic axes:
+    /// how a front fills the ghosts of its blocks ([`Plan::ghosts`]).
+    ///
+    /// # Panics
+    /// If `k` is not below the number of outputs.
+    pub fn boundary(&self, k: usize) -> Boundary {
+        self.axes[k].boundary
+    }
 }
 
 /// What an extended call asks of every axis.
@@ -318,11 +330,16 @@ impl Request {
                 }
             }
         };
+        let boundary = match (boundary, geometry.period) {
+            (Boundary::Periodic { .. }, Some(p)) => Boundary::Periodic { period: Some(p) },
+            (other, _) => other,
+        };
         Ok(AxisPlan {
             axis,
             precision,
             stencil,
             ghosts,
+            boundary,
         })
     }
 }

@@ -19,6 +19,7 @@ from contextvars import ContextVar
 import numpy as np
 
 from ._native import Declined as _Declined
+from ._sentinel import _NoValue
 from ._native import __version__
 from ._native import fill_out as _fill_out
 from ._native import gradient as _native_gradient
@@ -59,12 +60,26 @@ def _strict(enabled=True):
         _STRICT.reset(token)
 
 
-def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
+def gradient(
+    f,
+    *varargs,
+    axis=None,
+    edge_order=_NoValue,
+    accuracy=None,
+    deriv=1,
+    boundary="one-sided",
+    period=None,
+    constant_values=_NoValue,
+    workers=None,
+    out=None,
+):
     """Return the gradient of an N-dimensional array, exactly as ``numpy.gradient``.
 
     The gradient is computed using second order accurate central differences in the
     interior points and either first or second order accurate one-sided differences at
-    the boundaries. The returned gradient has the same shape as the input.
+    the boundaries. The returned gradient has the same shape as the input. With no
+    extension argument the results are NumPy's, bit for bit; the extensions (``accuracy``,
+    ``deriv``, ``boundary``, ``period``, ``constant_values``) go beyond it.
 
     Parameters
     ----------
@@ -76,7 +91,28 @@ def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
     axis : None or int or tuple of ints, optional
         The axes to differentiate, in the order of the outputs. Default: all.
     edge_order : {1, 2}, optional
-        Accuracy of the one-sided differences at the boundaries.
+        Accuracy of the one-sided differences at the boundaries (default 1). Cannot be
+        combined with ``accuracy``, ``deriv >= 2`` or a boundary mode other than
+        ``"one-sided"`` (``TypeError``).
+    accuracy : {2, 4, 6, 8}, optional
+        ndgrad extension: order of accuracy at every point, ends included (the ends use
+        the ``deriv + accuracy`` nearest samples). ``accuracy=2`` is ``edge_order=2``, bit
+        for bit. Weights are exact fractions rounded once.
+    deriv : {1, 2, 3, 4}, optional
+        ndgrad extension: order of the derivative, computed directly (not by repeated
+        differentiation). Without ``accuracy``, ``deriv >= 2`` uses ``accuracy=2``.
+    boundary : str or sequence, optional
+        ndgrad extension: what lies beyond the ends of each axis: ``"one-sided"``
+        (NumPy's), ``"periodic"``, ``"reflect"`` (``np.pad`` mode ``"reflect"``) or
+        ``"constant"`` (``np.pad`` mode ``"constant"``). One mode for all axes, one per
+        differentiated axis, or a ``(left, right)`` pair of non-periodic modes.
+    period : float or sequence, optional
+        ndgrad extension: the period of periodic axes, in units of the spacing. Evenly
+        spaced axes default to ``n * h``; uneven coordinates need it (it must exceed
+        ``x[-1] - x[0]``).
+    constant_values : float or sequence, optional
+        ndgrad extension: the value beyond ``"constant"`` ends (default 0), one for all,
+        one per axis, or ``(left, right)`` pairs.
     workers : int, optional
         ndgrad extension: threads to use. ``None`` or ``-1`` uses every core; ``1`` runs
         on the calling thread. Results are identical for any value.
@@ -90,6 +126,16 @@ def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
         One array per differentiated axis; a single array when there is one axis, and
         ``()`` for 0-d input or ``axis=()``.
 
+    Raises
+    ------
+    ValueError
+        For NumPy's invalid arguments (as NumPy), an unsupported ``accuracy``, ``deriv``
+        or mode, an axis too short for the stencil, or a period that does not fit.
+    TypeError
+        For combinations that contradict each other (``edge_order`` with ``accuracy``,
+        ``period`` on a non-periodic axis, ...), or extension arguments on data the
+        engine does not compute (subclasses, object/bool/datetime data).
+
     Examples
     --------
     >>> import numpy as np, ndgrad
@@ -97,25 +143,62 @@ def gradient(f, *varargs, axis=None, edge_order=1, workers=None, out=None):
     array([ 2.,  4.,  6.,  8., 10.])
     >>> ndgrad.gradient(np.array([1, 4, 9, 16]), np.array([0, 1, 3, 6]))
     array([3.        , 2.83333333, 2.43333333, 2.33333333])
+    >>> f = np.array([1.0, 2, 4, 7, 11, 16])
+    >>> ndgrad.gradient(f, deriv=2)
+    array([1., 1., 1., 1., 1., 1.])
+    >>> ndgrad.gradient(f, boundary="periodic")
+    array([-7. ,  1.5,  2.5,  3.5,  4.5, -5. ])
     """
+    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
+    edge = 1 if edge_order is _NoValue else edge_order
     if type(f) is not np.ndarray and not isinstance(f, np.ndarray):
         if hasattr(f, "__dask_graph__") and hasattr(f, "chunks"):
-            return _dask_gradient(f, varargs, axis, edge_order, workers, out)
+            return _dask_gradient(f, varargs, axis, edge_order, workers, out, ext)
         f = np.asanyarray(f)
-    result = _native_gradient(f, varargs, axis, edge_order, workers, out)
+    result = _native_gradient(f, varargs, axis, edge, workers, out, ext)
     if type(result) is _Declined:
+        if ext is not None:
+            raise TypeError(
+                f"accuracy=, deriv= and boundary= are computed by ndgrad's engine, which "
+                f"declines this call ({result.reason}); pass a plain numeric ndarray, "
+                f"e.g. np.asarray(f, dtype=float)"
+            )
         if _STRICT.get():
             raise _DeclinedError(result)
-        return _numpy_gradient(f, varargs, axis, edge_order, out)
+        return _numpy_gradient(f, varargs, axis, edge, out)
     return result
 
 
-def _dask_gradient(f, varargs, axis, edge_order, workers, out):
+def _extensions(edge_order, accuracy, deriv, boundary, period, constant_values):
+    """The extension arguments as the native module takes them, or None when the call is
+    NumPy's own (every extension at its default)."""
+    given = (
+        accuracy is not None
+        or not (type(deriv) is int and deriv == 1)
+        or not (isinstance(boundary, str) and boundary == "one-sided")
+        or period is not None
+        or constant_values is not _NoValue
+    )
+    if not given:
+        return None
+    constants = 0.0 if constant_values is _NoValue else constant_values
+    return (
+        accuracy,
+        deriv,
+        boundary,
+        period,
+        constants,
+        edge_order is not _NoValue,
+        constant_values is not _NoValue,
+    )
+
+
+def _dask_gradient(f, varargs, axis, edge_order, workers, out, ext):
     if out is not None or workers is not None:
         raise TypeError("out= and workers= do not apply to dask arrays (dask schedules the work)")
-    from .dask import gradient as dask_gradient
+    from .dask import _gradient as dask_gradient
 
-    return dask_gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    return dask_gradient(f, varargs, axis, edge_order, ext)
 
 
 def _numpy_gradient(f, varargs, axis, edge_order, out):

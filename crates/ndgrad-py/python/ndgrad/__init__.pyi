@@ -12,11 +12,19 @@ __version__: str
 _Axis = Union[None, SupportsIndex, Sequence[SupportsIndex]]
 _Out = Union[None, NDArray[Any], Sequence[NDArray[Any]]]
 
+_Mode = Literal["one-sided", "periodic", "reflect", "constant"]
+_Boundary = Union[_Mode, Sequence[_Mode | tuple[_Mode, _Mode]], tuple[_Mode, _Mode]]
+
 def gradient(
     f: ArrayLike,
     *varargs: ArrayLike,
     axis: _Axis = None,
     edge_order: Literal[1, 2] = 1,
+    accuracy: Literal[2, 4, 6, 8] | None = None,
+    deriv: Literal[1, 2, 3, 4] = 1,
+    boundary: _Boundary = "one-sided",
+    period: float | Sequence[float | None] | None = None,
+    constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
     workers: int | None = None,
     out: _Out = None,
 ) -> Union[NDArray[Any], tuple[NDArray[Any], ...]]: ...

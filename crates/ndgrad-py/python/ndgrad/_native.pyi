@@ -22,6 +22,15 @@ _Out = Union[None, NDArray[Any], Sequence[NDArray[Any]]]
 # What the engine computes: floating and complex gradients (float64 for integer data).
 _Gradient = NDArray[np.inexact[Any]]
 _Gradients = Union[_Gradient, tuple[_Gradient, ...]]
+# The extension arguments, as ndgrad.gradient passes them: (accuracy, deriv, boundary,
+# period, constant_values, edge_order_given, constant_values_given), or None for NumPy's call.
+_Extensions = Union[
+    None, tuple[int | None, int, object, object, object, bool, bool]
+]
+# A ghost fill of one end: None (one-sided), "wrap", "reflect" or ("constant", value).
+_Fill = Union[None, Literal["wrap", "reflect"], tuple[Literal["constant"], float]]
+# One differentiated axis: (axis, reach, (left, right) ghosts, (left, right) fills).
+_AxisInfo = tuple[int, int, tuple[int, int], tuple[_Fill, _Fill]]
 # NumPy's names of the gradient dtypes the engine produces.
 _OutputDTypeName = Literal["float64", "float32", "float16", "complex128", "complex64"]
 
@@ -51,23 +60,30 @@ def gradient(
     edge_order: int,
     workers: int | None,
     out: _Out,
+    ext: _Extensions = None,
 ) -> _Gradients | Declined: ...
 def plan_axes(
-    shape: Sequence[int], varargs: tuple[ArrayLike, ...], axis: _Axis, edge_order: int
-) -> tuple[int, ...] | Declined: ...
+    shape: Sequence[int],
+    varargs: tuple[ArrayLike, ...],
+    axis: _Axis,
+    edge_order: int,
+    ext: _Extensions = None,
+) -> tuple[_AxisInfo, ...] | Declined: ...
 def output_dtype(dtype: DTypeLike) -> _OutputDTypeName | None: ...
 def fill_out(
     f: object, out: _Out, result: NDArray[Any] | tuple[NDArray[Any], ...]
 ) -> NDArray[Any] | tuple[NDArray[Any], ...]: ...
 def gradient_block(
     block: NDArray[np.number[Any]],
-    spacing: tuple[ArrayLike, ...],
-    axis: int,
-    length: int,
+    shape: Sequence[int],
+    varargs: tuple[ArrayLike, ...],
+    axis: _Axis,
+    edge_order: int,
+    ext: _Extensions,
+    k: int,
     block_start: int,
     out_start: int,
     out_stop: int,
-    edge_order: int,
 ) -> _Gradient: ...
 def copy_floor(
     src: NDArray[Any], dsts: Sequence[NDArray[Any]], workers: int | None = None

@@ -1,12 +1,16 @@
-"""Gradients of dask arrays, bit-identical to ``numpy.gradient`` on the computed array.
+"""Gradients of dask arrays, bit-identical to ``ndgrad.gradient`` on the computed array.
 
-``ndgrad.dask.gradient(x, *varargs, axis=None, edge_order=1)`` returns lazy dask arrays (one,
-or a tuple, like NumPy). Each output block is computed by ndgrad's engine from the input
-block plus a halo of neighbouring samples along the axis, with the spacing resolved once over
-the whole axis (uniform coordinates are recognized globally, as NumPy does), so the result
-equals NumPy's for any chunking: chunks of a single sample and ragged chunks included (chunks
-thinner than the halo are merged with a neighbour first). It runs on any dask scheduler,
-``distributed`` clusters included; the workers need ndgrad installed.
+``ndgrad.dask.gradient(x, *varargs, axis=None, edge_order=1, accuracy=None, deriv=1,
+boundary="one-sided", period=None, constant_values=0.0)`` returns lazy dask arrays (one, or
+a tuple, like NumPy). Each output block is computed by ndgrad's engine from the input block
+plus a halo of neighbouring samples along the axis (as far as the stencil reaches:
+``Plan::reach``), with the spacing resolved once over the whole axis (uniform coordinates
+are recognized globally, as NumPy does), so the result equals the in-memory one for any
+chunking: chunks of a single sample and ragged chunks included (chunks thinner than the
+halo are merged with a neighbour first). Boundary modes add ghost samples at the ends of
+the axis (wrapped, mirrored or constant slices of the array), built lazily before the
+halos. It runs on any dask scheduler, ``distributed`` clusters included; the workers need
+ndgrad installed.
 
 Spacing may be given in every form NumPy accepts: scalars, NumPy scalars, coordinate arrays,
 and dask coordinate arrays (1-D; they are computed once when the graph is built).
@@ -17,24 +21,45 @@ from __future__ import annotations
 import numpy as np
 
 from . import _native
+from ._sentinel import _NoValue
 
 __all__ = ["gradient"]
 
 
-def gradient(x, *varargs, axis=None, edge_order=1):
-    """The gradient of dask array ``x``, exactly as ``numpy.gradient(x.compute(), ...)``.
+def gradient(
+    x,
+    *varargs,
+    axis=None,
+    edge_order=_NoValue,
+    accuracy=None,
+    deriv=1,
+    boundary="one-sided",
+    period=None,
+    constant_values=_NoValue,
+):
+    """The gradient of dask array ``x``, exactly as ``ndgrad.gradient(x.compute(), ...)``
+    (and so ``numpy.gradient`` without extension arguments).
 
     Returns a dask array for one axis, otherwise a tuple of dask arrays (``()`` for 0-d
-    input or ``axis=()``). Raises NumPy's exceptions for invalid arguments, before any
-    computation.
+    input or ``axis=()``). Raises NumPy's exceptions for invalid arguments, and ndgrad's
+    for invalid extension arguments, before any computation. The arguments are those of
+    ``ndgrad.gradient``.
     """
+    from . import _extensions
+
+    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
+    return _gradient(x, varargs, axis, edge_order, ext)
+
+
+def _gradient(x, varargs, axis, edge_order, ext):
     import dask.array as da
 
     x = da.asarray(x)
     if any(np.isnan(c) for chunks in x.chunks for c in chunks):
         raise ValueError("ndgrad.dask needs known chunk sizes; call x.compute_chunk_sizes() first")
     varargs = tuple(_materialize(v) for v in varargs)
-    axes = _native.plan_axes(list(x.shape), varargs, axis, edge_order)
+    edge = 1 if edge_order is _NoValue else edge_order
+    axes = _native.plan_axes(list(x.shape), varargs, axis, edge, ext)
     # The engine's dtype table decides which data it computes and the gradient's dtype.
     out_name = _native.output_dtype(x.dtype)
     if isinstance(axes, _native.Declined) or out_name is None:
@@ -43,9 +68,9 @@ def gradient(x, *varargs, axis=None, edge_order=1):
             f"ndgrad.dask computes float, complex and integer data with numeric spacing "
             f"({why}); use dask.array.gradient for this call"
         )
-    spacing = _per_axis_spacing(varargs, len(axes))
+    call = (list(x.shape), varargs, axis, edge, ext)
     out_dtype = np.dtype(out_name)
-    outs = tuple(_axis_gradient(x, a, s, edge_order, out_dtype) for a, s in zip(axes, spacing))
+    outs = tuple(_axis_gradient(x, k, info, call, out_dtype) for k, info in enumerate(axes))
     return outs[0] if len(outs) == 1 else outs
 
 
@@ -54,15 +79,6 @@ def _materialize(v):
     if hasattr(v, "__dask_graph__"):
         return np.asarray(v.compute())
     return v
-
-
-def _per_axis_spacing(varargs, n_axes):
-    """NumPy's `*varargs` rule: none, one scalar for every axis, or one per axis."""
-    if not varargs:
-        return [()] * n_axes
-    if len(varargs) == 1 and np.ndim(varargs[0]) == 0:
-        return [varargs] * n_axes
-    return [(v,) for v in varargs]
 
 
 def _merge_thin_chunks(chunks, minimum):
@@ -79,26 +95,68 @@ def _merge_thin_chunks(chunks, minimum):
     return tuple(merged)
 
 
-def _axis_gradient(x, axis, spacing, edge_order, out_dtype):
+def _ghosts(x, axis, count, fill, left):
+    """The `count` ghost samples beyond one end of `axis`, as `np.pad` makes them: wrapped
+    from the other end, mirrored (`"reflect"`), or a constant in `x`'s dtype."""
+    import dask.array as da
+
+    n = x.shape[axis]
+    if fill == "wrap":
+        index = np.arange(n - count, n) if left else np.arange(count)
+    elif fill == "reflect":
+        index = np.arange(count, 0, -1) if left else np.arange(n - 2, n - 2 - count, -1)
+    else:
+        _, value = fill
+        shape = list(x.shape)
+        shape[axis] = count
+        chunks = list(x.chunks)
+        chunks[axis] = (count,)
+        return da.full(shape, value, dtype=x.dtype, chunks=tuple(chunks))
+    return da.take(x, index, axis=axis)
+
+
+def _axis_gradient(x, k, info, call, out_dtype):
     import dask.array as da
     from dask.base import tokenize
 
-    # A halo of `edge_order` samples reaches the neighbours every output sample reads,
-    # including the three samples of a second-order edge, when no chunk is thinner.
-    depth = 1 if edge_order == 1 else 2
-    length = x.shape[axis]
+    axis, reach, (left, right), (left_fill, right_fill) = info
+    # A halo of `reach` samples holds every sample an output reads, end windows included,
+    # when no chunk is thinner than the halo.
+    depth = max(reach, 1)
     chunks = _merge_thin_chunks(x.chunks[axis], depth)
     if chunks != x.chunks[axis]:
         x = x.rechunk({axis: chunks})
+    # The extended axis: ghosts before and after, merged into the end chunks.
+    parts = [x]
+    if left:
+        parts.insert(0, _ghosts(x, axis, left, left_fill, True))
+    if right:
+        parts.append(_ghosts(x, axis, right, right_fill, False))
+    extended_chunks = list(chunks)
+    extended_chunks[0] += left
+    extended_chunks[-1] += right
+    extended = x
+    if len(parts) > 1:
+        extended = da.concatenate(parts, axis=axis).rechunk({axis: tuple(extended_chunks)})
     starts = np.concatenate([[0], np.cumsum(chunks)[:-1]]).tolist()
-    overlapped = da.overlap.overlap(x, depth={axis: depth}, boundary={axis: "none"})
+    extended_starts = np.concatenate([[0], np.cumsum(extended_chunks)[:-1]]).tolist()
+    overlapped = da.overlap.overlap(extended, depth={axis: depth}, boundary={axis: "none"})
+    shape, varargs, axes, edge_order, ext = call
 
     def block(b, block_id=None):
         i = block_id[axis]
-        start = starts[i]
-        left = depth if i > 0 else 0
+        before = depth if i > 0 else 0
         return _native.gradient_block(
-            b, spacing, axis, length, start - left, start, start + chunks[i], edge_order
+            b,
+            shape,
+            varargs,
+            axes,
+            edge_order,
+            ext,
+            k,
+            extended_starts[i] - before,
+            starts[i],
+            starts[i] + chunks[i],
         )
 
     return da.map_blocks(
@@ -108,5 +166,5 @@ def _axis_gradient(x, axis, spacing, edge_order, out_dtype):
         dtype=out_dtype,
         meta=np.empty((0,) * x.ndim, dtype=out_dtype),
         # The key must change with every input that changes the result.
-        name="ndgrad-gradient-" + tokenize(x, axis, spacing, edge_order),
+        name="ndgrad-gradient-" + tokenize(x, k, varargs, axes, edge_order, ext),
     )
