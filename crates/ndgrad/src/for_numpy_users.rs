@@ -43,6 +43,19 @@
 //! | `ValueError: Shape of array too small ...` | `Error::ArrayTooSmall` |
 //!
 //! ## Beyond NumPy
+//! The Python package's extension keywords and their Rust forms:
+//!
+//! | `ndgrad.gradient(...)` | ndgrad (Rust) |
+//! |---|---|
+//! | `accuracy=4` | `.accuracy(4)` |
+//! | `deriv=2` | `.deriv(2)` |
+//! | `boundary="periodic"` | `.boundary(Boundary::Periodic { period: None })` |
+//! | `boundary="periodic", period=360.0` | `.period(360.0)` |
+//! | `boundary="reflect"` | `.boundary(Boundary::Reflect)` |
+//! | `boundary="constant", constant_values=1.5` | `.boundary(Boundary::Constant(1.5))` |
+//! | `boundary=("reflect", "one-sided")` | `.boundary(Boundary::Sides(Side::Reflect, Side::OneSided))` |
+//! | `boundary=("periodic", "one-sided")` (per axis) | `.boundaries([Boundary::Periodic { period: None }, Boundary::OneSided])` |
+//!
 //! - [`Plan`](crate::Plan): validate once, reuse for many arrays of one shape.
 //! - [`Plan::compute_block`](crate::Plan::compute_block): compute any slab of an axis from
 //!   a block with its halo, bit-identical to the whole-array result (for out-of-core and
@@ -50,7 +63,14 @@
 //!
 //! ```
 //! use ndarray::array;
-//! use ndgrad::{gradient, AxisSpacing, GradientOptions};
+//! use ndgrad::{gradient, AxisSpacing, Boundary, GradientOptions};
+//!
+//! // ndgrad.gradient([1, 2, 4, 7, 11, 16], boundary="periodic")
+//! let f = array![1.0, 2.0, 4.0, 7.0, 11.0, 16.0];
+//! let periodic = GradientOptions::new().boundary(Boundary::Periodic { period: None });
+//! assert_eq!(gradient(f.view(), &periodic)?[0], array![-7.0, 1.5, 2.5, 3.5, 4.5, -5.0]);
+//! // ndgrad.gradient(f, deriv=2): the second derivative of a quadratic
+//! assert_eq!(gradient(f.view(), &GradientOptions::new().deriv(2))?[0].to_vec(), vec![1.0; 6]);
 //!
 //! // np.gradient([1, 4, 9, 16], [0, 1, 3, 6])  ->  [3., 2.8333.., 2.4333.., 2.3333..]
 //! let f = array![1.0, 4.0, 9.0, 16.0];

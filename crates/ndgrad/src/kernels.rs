@@ -121,7 +121,8 @@ fn up<I: Load<S>, S: Load<C>, C>(x: I) -> C {
 /// derivatives (`plus[j]`, `minus[j]` are the rows at offsets `±(j + 1)`), and
 /// `(c0 centre[k] + c[0] (plus[0][k] + minus[0][k]) + ...) / d` for even ones. `M` is a
 /// constant so the sum over the taps unrolls and the loop over `k` vectorizes.
-#[inline]
+// Always inlined: the AVX2 builds of the drivers must compile these loops for AVX2.
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn centred_rows<const M: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
@@ -160,7 +161,8 @@ pub fn centred_rows<const M: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store
 
 /// `Σ_j w[j] rows[j][k]` over ascending nodes `j`, in one pass, then divided by `d` when
 /// given: the end rows of uniform stencils and the points of coordinate axes (row mode).
-#[inline]
+// Always inlined: the AVX2 builds of the drivers must compile these loops for AVX2.
+#[inline(always)]
 pub fn weighted_rows<const W: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
     rows: [&[I]; W],
@@ -183,7 +185,8 @@ pub fn weighted_rows<const W: usize, I: Load<S>, S: Load<C>, C: Compute, O: Stor
 
 /// `Σ_j w[j][k] rows[j][k]` over ascending nodes `j`, in one pass: coordinate axes along
 /// a lane, where every point has its own weights.
-#[inline]
+// Always inlined: the AVX2 builds of the drivers must compile these loops for AVX2.
+#[inline(always)]
 pub fn weighted_lane<const W: usize, I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
     out: &mut [MaybeUninit<O>],
     rows: [&[I]; W],
