@@ -1,6 +1,6 @@
 """ndgrad's benchmark suite: NumPy, ndgrad and the memory-copy floor, all in one run.
 
-Usage: scripts/bench.sh [--quick] [--no-memory] [--only TEXT] [--schemes]
+Usage: scripts/bench.sh [--quick] [--no-memory] [--only TEXT] [--schemes | --no-schemes]
 
 For each case it prints NumPy's median time, ndgrad's median time with fresh outputs and
 with preallocated outputs (`out=`), the speed-up over NumPy, and the efficiency against the
@@ -231,6 +231,8 @@ def main():
     parser.add_argument("--only", help="run only the cases whose name contains this text")
     parser.add_argument("--schemes", action="store_true",
                         help="only the table of accuracy/deriv/boundary against findiff")
+    parser.add_argument("--no-schemes", action="store_true",
+                        help="skip that table (for comparing with builds that lack it)")
     args = parser.parse_args()
     cases = QUICK_CASES if args.quick else CASES
     if args.only:
@@ -269,7 +271,8 @@ def main():
         t_nd = per_call_time(lambda: ndgrad.gradient(f))
         emit(f"| {name} (per call) | {t_np * 1e6:.2f} us | {t_nd * 1e6:.2f} us "
              f"| {t_np / t_nd:.2f}x | | | | | | | | |")
-    schemes_table(1000 if args.quick else 2000, repeats, emit)
+    if not args.no_schemes:
+        schemes_table(1000 if args.quick else 2000, repeats, emit)
     if not args.no_memory:
         emit()
         emit("| case | outputs | NumPy peak extra | ndgrad peak extra | ndgrad over outputs |")
