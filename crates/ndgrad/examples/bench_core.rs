@@ -4,28 +4,10 @@
 //!
 //! Usage: `cargo run --release -p ndgrad --example bench_core -- 4000 4000`
 
-use std::time::{Duration, Instant};
+mod common;
 
 use ndarray::{ArrayD, Dimension, IxDyn, Zip};
 use ndgrad::{GradientOptions, gradient, gradient_into};
-
-fn median(mut runs: Vec<Duration>) -> f64 {
-    runs.sort();
-    runs[runs.len() / 2].as_secs_f64()
-}
-
-fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    median(
-        (0..repeats)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn main() {
     let shape: Vec<usize> = std::env::args()
@@ -48,18 +30,18 @@ fn main() {
     let serial = GradientOptions::new().threads(1);
     let mut outs: Vec<ArrayD<f64>> = (0..naxes).map(|_| ArrayD::zeros(f.raw_dim())).collect();
 
-    let fresh = time(repeats, || {
+    let fresh = common::median_time(repeats, || {
         std::hint::black_box(gradient(f.view(), &auto).unwrap());
     });
-    let fresh_serial = time(repeats, || {
+    let fresh_serial = common::median_time(repeats, || {
         std::hint::black_box(gradient(f.view(), &serial).unwrap());
     });
-    let into = time(repeats, || {
+    let into = common::median_time(repeats, || {
         let mut views: Vec<_> = outs.iter_mut().map(|o| o.view_mut()).collect();
         gradient_into(f.view(), &auto, &mut views).unwrap();
     });
     // The floor: read the input once and write every output once, on all threads.
-    let copy = time(repeats, || match outs.as_mut_slice() {
+    let copy = common::median_time(repeats, || match outs.as_mut_slice() {
         [a] => Zip::from(a).and(&f).par_for_each(|a, &x| *a = x),
         [a, b] => Zip::from(a).and(b).and(&f).par_for_each(|a, b, &x| {
             *a = x;

@@ -4,23 +4,10 @@
 //!
 //! Usage: `cargo run --release -p ndgrad --example bench_schemes -- 2000 2000`
 
-use std::time::{Duration, Instant};
+mod common;
 
 use ndarray::{ArrayD, Dimension, IxDyn};
 use ndgrad::{AxisSpacing, Boundary, EdgeOrder, GradientOptions, gradient_into};
-
-fn time(repeats: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    let mut runs: Vec<Duration> = (0..repeats)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    runs.sort();
-    runs[runs.len() / 2].as_secs_f64()
-}
 
 fn main() {
     let shape: Vec<usize> = std::env::args()
@@ -76,7 +63,7 @@ fn main() {
         .collect();
     let mut run = |options: &GradientOptions| {
         let n = ndgrad::Plan::new(f.shape(), options).unwrap().axes().len();
-        time(9, || {
+        common::median_time(9, || {
             let mut views: Vec<_> = outs[..n].iter_mut().map(|o| o.view_mut()).collect();
             gradient_into(f.view(), options, &mut views).unwrap();
         })
