@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
-use ndgrad::{GradientOptions, Plan, Spacing};
+use ndgrad::{Axes, GradientOptions, Plan, Spacing};
 
 use crate::UsageError;
 
@@ -17,6 +17,9 @@ pub struct Gradient {
     /// Where each spacing value came from, by position: `--spacing y.npy`, `--x 'time' in
     /// log.csv`, ...
     pub spacing_from: Vec<String>,
+    /// The flag that gave one boundary mode per axis: `--boundary`, or `--period` when
+    /// several periods spread one `--boundary` over the axes.
+    pub boundary_from: &'static str,
 }
 
 impl Gradient {
@@ -26,6 +29,7 @@ impl Gradient {
             options,
             input: input.to_path_buf(),
             spacing_from: Vec::new(),
+            boundary_from: "--boundary",
         }
     }
 
@@ -43,8 +47,10 @@ impl Gradient {
     }
 
     /// A core error about an array of `shape`, naming the flag or file it concerns. Mistakes
-    /// in the flags themselves are usage errors (exit code 2); a file whose contents do not
-    /// fit (too few samples, coordinates of the wrong length) is a data error (exit code 1).
+    /// in the flags themselves are usage errors (exit code 2), and so is a `--period` or
+    /// `--boundary` that does not fit the axis (the fix is the flag); a file whose contents
+    /// do not fit (too few samples, coordinates of the wrong length) is a data error (exit
+    /// code 1).
     pub fn explain(&self, e: ndgrad::Error, shape: &[usize]) -> anyhow::Error {
         use ndgrad::Error as E;
         let input = self.input.display();
@@ -91,8 +97,69 @@ impl Gradient {
                  needs at least {required}",
                 required - 1
             ),
+            E::InvalidAccuracy { accuracy } => UsageError(format!(
+                "--accuracy {accuracy} is not supported; use 2, 4, 6 or 8"
+            ))
+            .into(),
+            E::InvalidDeriv { deriv } => UsageError(format!(
+                "--deriv {deriv} is not supported; use 1, 2, 3 or 4"
+            ))
+            .into(),
+            E::AxisTooShort {
+                axis,
+                len,
+                deriv,
+                accuracy,
+                required,
+            } => anyhow!(
+                "{input}: axis {axis} has {len} sample(s) (shape {shape:?}) but --deriv {deriv} \
+                 with --accuracy {accuracy} needs at least {required}; lower --accuracy or \
+                 --deriv, or give a longer axis"
+            ),
+            E::BoundaryCount { given, axes } => UsageError(format!(
+                "{given} {} values for {axes} differentiated axes; give one for all axes or \
+                 one per axis, in --axis order",
+                self.boundary_from
+            ))
+            .into(),
+            E::PeriodRequired { axis } => UsageError(format!(
+                "--boundary periodic on axis {axis} of {input}: its coordinates ({}) are \
+                 unevenly spaced, so the period is not implied; pass --period P, the length \
+                 of one cycle in coordinate units",
+                from(self.position(axis, shape.len()))
+            ))
+            .into(),
+            E::PeriodTooShort { axis, period, span } => UsageError(format!(
+                "--period {period} on axis {axis} of {input} must exceed the span of its \
+                 coordinates ({}), x[-1] - x[0] = {span}; give the length of a full cycle",
+                from(self.position(axis, shape.len()))
+            ))
+            .into(),
+            E::PeriodMismatch {
+                axis,
+                spacing,
+                len,
+                period,
+            } => UsageError(format!(
+                "--period {period} does not fit axis {axis} of {input}: {len} samples {spacing} \
+                 apart repeat every {}; leave --period out (or none) for this axis, or give that",
+                len as f64 * spacing
+            ))
+            .into(),
             E::ThreadPool { .. } => anyhow!("--threads: {e}"),
             other => anyhow!("{input}: {other}"),
+        }
+    }
+
+    /// The position among the differentiated axes (and so among the spacing values) of
+    /// `axis` of an array of `ndim` dimensions.
+    fn position(&self, axis: usize, ndim: usize) -> usize {
+        match &self.options.axes {
+            Axes::All => axis,
+            Axes::List(list) => list
+                .iter()
+                .position(|&a| a.rem_euclid(ndim.max(1) as isize) as usize == axis)
+                .unwrap_or(axis),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::num::NonZeroUsize;
 
 use clap::ValueEnum;
 use clap::builder::TypedValueParser;
-use ndgrad::EdgeOrder;
+use ndgrad::{Boundary, EdgeOrder, Side};
 
 /// `--edge-order`: NumPy's `edge_order`. NumPy reads 0 and negative numbers as 2; the command
 /// accepts only the two values that mean what they say.
@@ -16,6 +16,121 @@ pub fn edge_order() -> impl TypedValueParser<Value = EdgeOrder> {
         1 => EdgeOrder::First,
         _ => EdgeOrder::Second,
     })
+}
+
+/// `--accuracy`: the order of accuracy, 2, 4, 6 or 8.
+pub fn accuracy(text: &str) -> Result<u8, String> {
+    match text.trim().parse::<u8>() {
+        Ok(p @ (2 | 4 | 6 | 8)) => Ok(p),
+        _ => Err(format!("{text} is not supported; use 2, 4, 6 or 8")),
+    }
+}
+
+/// `--deriv`: the order of the derivative, 1 to 4.
+pub fn deriv(text: &str) -> Result<u8, String> {
+    match text.trim().parse::<u8>() {
+        Ok(k @ 1..=4) => Ok(k),
+        _ => Err(format!("{text} is not supported; use 1, 2, 3 or 4")),
+    }
+}
+
+/// The modes `--boundary` accepts, for messages.
+const BOUNDARY_MODES: &str = "one-sided, periodic, reflect, constant:VALUE, or LEFT,RIGHT \
+                              (two of one-sided, reflect, constant:VALUE)";
+
+/// `--boundary`: `one-sided`, `periodic`, `reflect`, `constant:VALUE` (`constant` alone is
+/// 0, like `np.pad`), or `LEFT,RIGHT`: one non-periodic mode per end, such as
+/// `reflect,one-sided` or `constant:0,reflect`.
+pub fn boundary(text: &str) -> Result<Boundary, String> {
+    let t = text.trim();
+    if let Some((left, right)) = t.split_once(',') {
+        return match (side(left), side(right)) {
+            (Ok(l), Ok(r)) => Ok(Boundary::Sides(l, r)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+    }
+    match t {
+        "periodic" => Ok(Boundary::Periodic { period: None }),
+        _ => side(t).map(|s| match s {
+            Side::OneSided => Boundary::OneSided,
+            Side::Reflect => Boundary::Reflect,
+            Side::Constant(v) => Boundary::Constant(v),
+        }),
+    }
+}
+
+/// One end of a `--boundary LEFT,RIGHT` pair (or a whole non-periodic mode).
+fn side(text: &str) -> Result<Side, String> {
+    let t = text.trim();
+    let (name, value) = match t.split_once(':') {
+        Some((name, value)) => (name.trim(), Some(value.trim())),
+        None => (t, None),
+    };
+    match (name, value) {
+        ("one-sided", None) => Ok(Side::OneSided),
+        ("reflect", None) => Ok(Side::Reflect),
+        ("constant", None) => Ok(Side::Constant(0.0)),
+        ("constant", Some(v)) => v.parse::<f64>().map(Side::Constant).map_err(|_| {
+            format!(
+                "'{v}' in '{t}' is not a number; write the value like constant:0 or constant:-1.5"
+            )
+        }),
+        ("periodic", None) => Err(format!(
+            "'periodic' joins both ends; give --boundary periodic alone, not in '{text}'"
+        )),
+        _ => {
+            let hint = match name {
+                "wrap" => " (np.pad's 'wrap' is periodic)",
+                "mirror" => " (np.pad's 'reflect', which mirrors about the end sample, is reflect)",
+                _ => "",
+            };
+            Err(format!(
+                "'{t}' is not a boundary mode{hint}; use {BOUNDARY_MODES}"
+            ))
+        }
+    }
+}
+
+/// Whether a boundary keeps NumPy's one-sided differences at both ends.
+pub fn is_one_sided(b: Boundary) -> bool {
+    matches!(
+        b,
+        Boundary::OneSided | Boundary::Sides(Side::OneSided, Side::OneSided)
+    )
+}
+
+/// `--boundary` as written on the command line.
+pub fn boundary_text(b: Boundary) -> String {
+    fn side(s: Side) -> String {
+        match s {
+            Side::OneSided => "one-sided".into(),
+            Side::Reflect => "reflect".into(),
+            Side::Constant(v) => format!("constant:{v}"),
+        }
+    }
+    match b {
+        Boundary::OneSided => "one-sided".into(),
+        Boundary::Periodic { .. } => "periodic".into(),
+        Boundary::Reflect => "reflect".into(),
+        Boundary::Constant(v) => format!("constant:{v}"),
+        Boundary::Sides(l, r) => format!("{},{}", side(l), side(r)),
+    }
+}
+
+/// `--period`: the length of one cycle of a periodic axis (a positive number), or `none`
+/// for an axis whose period is implied by its spacing, or that is not periodic.
+pub fn period(text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match t.parse::<f64>() {
+        Ok(p) if p.is_finite() && p > 0.0 => Ok(Some(p)),
+        _ => Err(format!(
+            "{text} is not a period; give the length of one cycle, a positive number such as \
+             360, or none"
+        )),
+    }
 }
 
 /// `--threads`: a count of worker threads, at least 1.
@@ -104,6 +219,57 @@ mod tests {
         assert_eq!(size("1.5k"), Ok(1536));
         assert!(size("lots").is_err());
         assert!(size("12 parsecs").is_err());
+    }
+
+    #[test]
+    fn accuracy_and_deriv_orders() {
+        assert_eq!(accuracy("4"), Ok(4));
+        assert!(accuracy("3").unwrap_err().contains("use 2, 4, 6 or 8"));
+        assert!(accuracy("10").is_err());
+        assert_eq!(deriv("4"), Ok(4));
+        assert!(deriv("0").is_err() && deriv("5").is_err());
+    }
+
+    #[test]
+    fn boundary_modes() {
+        assert_eq!(boundary("one-sided"), Ok(Boundary::OneSided));
+        assert_eq!(
+            boundary("periodic"),
+            Ok(Boundary::Periodic { period: None })
+        );
+        assert_eq!(boundary("reflect"), Ok(Boundary::Reflect));
+        assert_eq!(boundary("constant:2.5"), Ok(Boundary::Constant(2.5)));
+        assert_eq!(boundary("constant"), Ok(Boundary::Constant(0.0)));
+        assert_eq!(
+            boundary("reflect,one-sided"),
+            Ok(Boundary::Sides(Side::Reflect, Side::OneSided))
+        );
+        assert_eq!(
+            boundary("constant:-1, reflect"),
+            Ok(Boundary::Sides(Side::Constant(-1.0), Side::Reflect))
+        );
+        assert!(boundary("wrap").unwrap_err().contains("periodic"));
+        assert!(boundary("periodic,reflect").is_err());
+        assert!(boundary("constant:x").is_err());
+        assert!(boundary("reflect,").is_err());
+        for b in [
+            "one-sided",
+            "periodic",
+            "reflect",
+            "constant:2.5",
+            "reflect,constant:-1",
+        ] {
+            assert_eq!(boundary_text(boundary(b).unwrap()), b);
+        }
+        assert!(is_one_sided(boundary("one-sided,one-sided").unwrap()));
+        assert!(!is_one_sided(boundary("one-sided,reflect").unwrap()));
+    }
+
+    #[test]
+    fn periods_are_positive_or_none() {
+        assert_eq!(period("360"), Ok(Some(360.0)));
+        assert_eq!(period("none"), Ok(None));
+        assert!(period("0").is_err() && period("-1").is_err() && period("inf").is_err());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Gradients of `.npy` files larger than memory, in slabs, with bounded memory.
 //!
 //! The file is cut into slabs along its outermost memory dimension. Each slab is read with
-//! the halo its outputs need (neighbouring samples along the outermost axis, when that axis
-//! is differentiated), differentiated along every requested axis by the same kernels as the
-//! in-memory path ([`ndgrad::Plan::compute_block`]), and appended to one output file per
-//! axis. Results are identical to the in-memory gradient; outputs appear only when complete.
+//! the halo its outputs need ([`ndgrad::Plan::halo`]: neighbouring rows when the outermost
+//! axis is differentiated and, beyond its ends, the ghost rows of a boundary mode: wrapped
+//! or mirrored rows of the file, or constant rows), differentiated along every requested
+//! axis by the same kernels as the in-memory path ([`ndgrad::Plan::compute_block`]), and
+//! appended to one output file per axis. Results are identical to the in-memory gradient;
+//! outputs appear only when complete.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -14,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use ndarray::{ArrayViewD, ArrayViewMutD, IxDyn};
-use ndgrad::{Axes, ByteOrder, Element, Plan, with_dtype};
+use ndgrad::{Axes, Boundary, ByteOrder, Element, Plan, Side, with_dtype};
 
 use crate::UsageError;
 use crate::codec;
@@ -126,7 +128,15 @@ where
     }
     let outer_len = mem_shape[0];
     let per_index: usize = mem_shape[1..].iter().product();
-    let halo_reach = 2; // edge order 2 reads up to 2 samples beyond a slab (exec::halo)
+    // The outermost axis, when differentiated: its output, and how its slabs reach beyond
+    // themselves (the plan's halo rule, ghost rows of a boundary mode included).
+    let outer = axes.iter().position(|&a| a == 0).map(|k| Outer {
+        k,
+        ghosts: plan.ghosts(k),
+        boundary: plan.boundary(k),
+        len: outer_len,
+    });
+    let halo_reach = outer.as_ref().map_or(0, |o| plan.reach(o.k));
     // Memory per outer index: the values of the input (byte-swapped in place when the file's
     // order is not the machine's) and the values of every output (written as they are).
     let (size, out_size) = (T::DTYPE.itemsize(), T::Output::DTYPE.itemsize());
@@ -168,13 +178,15 @@ where
     let started = std::time::Instant::now();
 
     // Buffers sized once for the largest slab (with halo): growing a Vec could double it.
-    let max_rows = (slab + 2 * halo_reach).min(outer_len);
+    let max_rows =
+        (slab + 2 * halo_reach).min(outer.as_ref().map_or(outer_len, Outer::extended_len));
     let mut values: Vec<T> = Vec::with_capacity(max_rows * per_index);
     let mut out_values: Vec<T::Output> = Vec::with_capacity(slab * per_index);
     let mut writers: Vec<BufWriter<&mut File>> = outputs
         .iter_mut()
         .map(|t| BufWriter::with_capacity(1 << 20, t.as_file_mut()))
         .collect();
+    let row_bytes = per_index * size;
     let mut start = 0;
     while start < outer_len {
         if interrupted.load(Ordering::SeqCst) {
@@ -183,22 +195,57 @@ where
             bail!("interrupted; no output was written");
         }
         let end = (start + slab).min(outer_len);
-        // Read the slab plus the halo the outermost axis needs, if it is differentiated.
-        let reach = if axes.contains(&0) {
-            plan.halo(axes.iter().position(|&a| a == 0).unwrap_or(0), start..end)
-        } else {
-            start..end
+        // The block: rows `lo..hi` of the outermost axis, counted on its extended axis (real
+        // row `i` is `i + left ghosts`), covering the slab and the halo its outputs read,
+        // ghost rows included (wrapped or mirrored rows of the file, or constant rows).
+        let (lo, hi, shift) = match &outer {
+            Some(o) => {
+                let halo = plan.halo(o.k, start..end);
+                let shift = o.ghosts.0;
+                (
+                    halo.start.min(start + shift),
+                    halo.end.max(end + shift),
+                    shift,
+                )
+            }
+            None => (start, end, 0),
         };
-        let (lo, hi) = (reach.start.min(start), reach.end.max(end));
-        file.seek(SeekFrom::Start(
-            (header.data_offset + lo * per_index * size) as u64,
-        ))?;
-        let count = (hi - lo) * per_index;
         values.clear();
-        values.resize(count, T::default());
-        file.read_exact(codec::bytes_mut(&mut values))
-            .with_context(|| format!("cannot read {}", job.input.display()))?;
+        values.resize((hi - lo) * per_index, T::default());
+        let mut constants = Vec::new();
+        let mut row = lo;
+        while row < hi {
+            match outer.as_ref().map_or(Row::File(row), |o| o.row(row)) {
+                Row::Constant(v) => {
+                    constants.push((row - lo, v));
+                    row += 1;
+                }
+                Row::File(first) => {
+                    // A run of consecutive file rows, read at once.
+                    let mut count = 1;
+                    while row + count < hi
+                        && outer
+                            .as_ref()
+                            .map_or(Row::File(row + count), |o| o.row(row + count))
+                            == Row::File(first + count)
+                    {
+                        count += 1;
+                    }
+                    let at = (row - lo) * per_index;
+                    file.seek(SeekFrom::Start(
+                        (header.data_offset + first * row_bytes) as u64,
+                    ))?;
+                    file.read_exact(codec::bytes_mut(&mut values[at..at + count * per_index]))
+                        .with_context(|| format!("cannot read {}", job.input.display()))?;
+                    row += count;
+                }
+            }
+        }
         codec::to_native(&mut values, order);
+        for (r, v) in constants {
+            // `np.pad` stores the constant in the data's dtype.
+            values[r * per_index..(r + 1) * per_index].fill(T::from_f64_cast(v));
+        }
         let mut block_shape = mem_shape.clone();
         block_shape[0] = hi - lo;
         let block = ArrayViewD::from_shape(IxDyn(&block_shape), &values)?;
@@ -208,14 +255,15 @@ where
             out_values.clear();
             out_values.resize(out_shape.iter().product(), T::Output::default());
             let out = ArrayViewMutD::from_shape(IxDyn(&out_shape), &mut out_values)?;
-            // Along the outermost axis the block starts at `lo`; along the others the slab
-            // holds the whole axis, so output and block cover the same samples.
+            // Along the outermost axis the block starts at extended row `lo`; along the
+            // others the slab holds the whole (real) axis, whose ghosts the core fills, and
+            // the block's rows are the slab's own.
             let (view, block_start, out_start) = if axis == 0 {
                 (block.view(), lo, start)
             } else {
-                let inner =
-                    block.slice_axis(ndarray::Axis(0), ndarray::Slice::from(start - lo..end - lo));
-                (inner, 0, 0)
+                let rows = start + shift - lo..end + shift - lo;
+                let inner = block.slice_axis(ndarray::Axis(0), ndarray::Slice::from(rows));
+                (inner, plan.ghosts(k).0, 0)
             };
             plan.compute_block(k, view, block_start, out, out_start)
                 .map_err(|e| job.gradient.explain(e, &header.shape))?;
@@ -251,6 +299,63 @@ where
         );
     }
     Ok(())
+}
+
+/// The differentiated outermost axis of a streamed file: which output, its ghost rows
+/// (before, after) and how they are filled.
+struct Outer {
+    k: usize,
+    ghosts: (usize, usize),
+    boundary: Boundary,
+    /// Real rows.
+    len: usize,
+}
+
+/// What one row of a block holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Row {
+    /// This row of the file.
+    File(usize),
+    /// This value throughout (a constant ghost row).
+    Constant(f64),
+}
+
+impl Outer {
+    fn extended_len(&self) -> usize {
+        self.ghosts.0 + self.len + self.ghosts.1
+    }
+
+    /// What extended row `e` holds, as `np.pad` fills it: real row `e - left`, or a ghost
+    /// `d` rows beyond an end, wrapped (periodic), mirrored about the end row (reflect) or
+    /// constant.
+    fn row(&self, e: usize) -> Row {
+        let (n, left) = (self.len, self.ghosts.0);
+        if (left..left + n).contains(&e) {
+            return Row::File(e - left);
+        }
+        let before = e < left;
+        let side = match (self.boundary, before) {
+            (Boundary::Periodic { .. }, _) => None,
+            (Boundary::Reflect, _) => Some(Side::Reflect),
+            (Boundary::Constant(v), _) => Some(Side::Constant(v)),
+            (Boundary::Sides(l, _), true) => Some(l),
+            (Boundary::Sides(_, r), false) => Some(r),
+            // No ghosts at a one-sided end (the plan adds none).
+            (Boundary::OneSided, _) => Some(Side::OneSided),
+        };
+        let (wrapped, mirrored) = if before {
+            let d = left - e;
+            (n - d, d)
+        } else {
+            let d = e - (left + n - 1);
+            (d - 1, n - 1 - d)
+        };
+        match side {
+            None => Row::File(wrapped),
+            Some(Side::Constant(v)) => Row::Constant(v),
+            Some(Side::Reflect | Side::OneSided) => Row::File(mirrored),
+        }
+    }
 }
 
 /// `OUT.npy` -> `OUT.axis<k>.npy`: one output file per differentiated axis.

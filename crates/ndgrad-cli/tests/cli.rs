@@ -1094,3 +1094,864 @@ fn table_axes_are_checked_like_array_axes() {
     );
     ok(&call("grad", &sensor, &out, &["--axis", "-1"]));
 }
+
+/// `--accuracy`, `--deriv`, `--boundary` and `--period`: the command computes what the
+/// library computes with the same options, in memory and streamed, bit for bit.
+mod schemes {
+    use super::*;
+    use ndarray::{ArrayD, IxDyn};
+    use ndgrad::{AxisSpacing, Boundary, EdgeOrder, GradientOptions, Plan, Side};
+
+    /// Deterministic, rough values (every bit of every sample matters).
+    fn values(shape: &[usize]) -> ArrayD<f64> {
+        let n: usize = shape.iter().product();
+        let v = (0..n as u64)
+            .map(|i| {
+                ((i.wrapping_mul(2_654_435_761) % 1_000_003) as f64).sqrt() / 7.0
+                    * if i % 3 == 0 { -1.0 } else { 1.0 }
+            })
+            .collect();
+        ArrayD::from_shape_vec(IxDyn(shape), v).unwrap()
+    }
+
+    /// Writes an `.npy` of `shape` whose data (little-endian values)
+    /// is already in memory order.
+    fn write_npy(path: &Path, descr: &str, fortran: bool, shape: &[usize], data: &[u8]) {
+        let shape_text = match shape {
+            [n] => format!("({n},)"),
+            _ => format!(
+                "({})",
+                shape
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let order = if fortran { "True" } else { "False" };
+        let mut dict =
+            format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape_text}, }}");
+        let unpadded = 10 + dict.len() + 1;
+        dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+        dict.push('\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(dict.as_bytes());
+        bytes.extend_from_slice(data);
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// The dtypes the tests write: their descr, and a value's little-endian bytes.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Dtype {
+        F64,
+        F32,
+        I16,
+    }
+
+    impl Dtype {
+        fn descr(self) -> &'static str {
+            match self {
+                Dtype::F64 => "<f8",
+                Dtype::F32 => "<f4",
+                Dtype::I16 => "<i2",
+            }
+        }
+        /// Bytes per sample of input and gradient together (integers differentiate to f64).
+        fn sample_bytes(self) -> usize {
+            match self {
+                Dtype::F64 => 16,
+                Dtype::F32 => 8,
+                Dtype::I16 => 10,
+            }
+        }
+    }
+
+    /// Writes `a` as `dtype`, C- or Fortran-ordered.
+    fn write_array(path: &Path, a: &ArrayD<f64>, dtype: Dtype, fortran: bool) {
+        // Fortran order is the C order of the reversed axes.
+        let items: Vec<f64> = if fortran {
+            a.t().iter().copied().collect()
+        } else {
+            a.iter().copied().collect()
+        };
+        let data: Vec<u8> = items
+            .iter()
+            .flat_map(|&v| match dtype {
+                Dtype::F64 => v.to_le_bytes().to_vec(),
+                Dtype::F32 => (v as f32).to_le_bytes().to_vec(),
+                Dtype::I16 => ((v * 100.0) as i16).to_le_bytes().to_vec(),
+            })
+            .collect();
+        write_npy(path, dtype.descr(), fortran, a.shape(), &data);
+    }
+
+    /// An `.npy` output as (descr, shape, data in C order), whatever its order.
+    fn read_c_order(path: &Path) -> (String, Vec<usize>, Vec<u8>) {
+        let bytes = std::fs::read(path).unwrap();
+        let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let header = std::str::from_utf8(&bytes[10..10 + len])
+            .unwrap()
+            .to_string();
+        let fortran = header.contains("'fortran_order': True");
+        let c_header = header.replace("'fortran_order': True ", "'fortran_order': False");
+        let mut c_bytes = bytes[..10].to_vec();
+        c_bytes.extend_from_slice(c_header.as_bytes());
+        c_bytes.extend_from_slice(&bytes[10 + len..]);
+        let npy = parse_npy(&c_bytes);
+        if !fortran {
+            return (npy.descr, npy.shape, npy.data);
+        }
+        let count: usize = npy.shape.iter().product::<usize>().max(1);
+        let item = npy.data.len() / count;
+        let mut data = vec![0u8; npy.data.len()];
+        for c in 0..count {
+            // C index -> multi-index -> Fortran offset.
+            let (mut rest, mut f, mut stride) = (c, 0, 1);
+            let mut index = vec![0; npy.shape.len()];
+            for d in (0..npy.shape.len()).rev() {
+                index[d] = rest % npy.shape[d];
+                rest /= npy.shape[d];
+            }
+            for (i, n) in index.iter().zip(&npy.shape) {
+                f += i * stride;
+                stride *= n;
+            }
+            data[c * item..(c + 1) * item].copy_from_slice(&npy.data[f * item..(f + 1) * item]);
+        }
+        (npy.descr, npy.shape, data)
+    }
+
+    /// The library's gradient of `a` (read as `dtype`), as (axis, C-order bytes) pairs.
+    fn library(a: &ArrayD<f64>, dtype: Dtype, options: &GradientOptions) -> Vec<(usize, Vec<u8>)> {
+        let axes = Plan::new(a.shape(), options).unwrap().axes();
+        let bytes: Vec<Vec<u8>> = match dtype {
+            Dtype::F64 => ndgrad::gradient(a.view(), options)
+                .unwrap()
+                .iter()
+                .map(|g| g.iter().flat_map(|v| v.to_le_bytes()).collect())
+                .collect(),
+            Dtype::F32 => ndgrad::gradient(a.mapv(|v| v as f32).view(), options)
+                .unwrap()
+                .iter()
+                .map(|g| g.iter().flat_map(|v| v.to_le_bytes()).collect())
+                .collect(),
+            Dtype::I16 => ndgrad::gradient(a.mapv(|v| (v * 100.0) as i16).view(), options)
+                .unwrap()
+                .iter()
+                .map(|g| g.iter().flat_map(|v| v.to_le_bytes()).collect())
+                .collect(),
+        };
+        axes.into_iter().zip(bytes).collect()
+    }
+
+    /// Uneven coordinates (float64 `.npy`) of `n` samples spanning about `n - 1`.
+    fn coordinates(dir: &Path, n: usize) -> (PathBuf, Vec<f64>) {
+        let x: Vec<f64> = (0..n)
+            .map(|i| i as f64 + 0.3 * (i as f64 * 1.7).sin())
+            .collect();
+        let path = dir.join(format!("x{n}.npy"));
+        let data: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
+        write_npy(&path, "<f8", false, &[n], &data);
+        (path, x)
+    }
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn in_memory_equals_the_library() {
+        let dir = tmp();
+        let shape = [12, 10];
+        let a = values(&shape);
+        let (lon, lon_x) = {
+            let x = vec![
+                5.0, 40.0, 80.0, 110.0, 150.0, 190.0, 230.0, 265.0, 300.0, 330.0,
+            ];
+            let path = dir.path().join("lon.npy");
+            let data: Vec<u8> = x.iter().flat_map(|v: &f64| v.to_le_bytes()).collect();
+            write_npy(&path, "<f8", false, &[10], &data);
+            (path, x)
+        };
+        let lon = s(&lon).to_string();
+        let periodic = |p: Option<f64>| Boundary::Periodic { period: p };
+        let lon_spacing = || AxisSpacing::from(lon_x.clone());
+        let new = GradientOptions::new;
+        let cases: Vec<(Vec<String>, GradientOptions)> = vec![
+            (vec![], new()),
+            (
+                strings(&["--edge-order", "2"]),
+                new().edge_order(EdgeOrder::Second),
+            ),
+            (strings(&["--accuracy", "4"]), new().accuracy(4)),
+            (
+                strings(&["--accuracy", "8", "--spacing", "0.5"]),
+                new().accuracy(8).spacing(0.5),
+            ),
+            (strings(&["--deriv", "2"]), new().deriv(2)),
+            (
+                strings(&["--deriv", "3", "--accuracy", "4", "--axis", "0"]),
+                new().axis(0).deriv(3).accuracy(4),
+            ),
+            (
+                strings(&["--deriv", "4", "--accuracy", "2", "--boundary", "periodic"]),
+                new().deriv(4).accuracy(2).boundary(periodic(None)),
+            ),
+            (
+                strings(&["--boundary", "periodic"]),
+                new().boundary(periodic(None)),
+            ),
+            (
+                strings(&["--boundary", "periodic", "--accuracy", "8"]),
+                new().boundary(periodic(None)).accuracy(8),
+            ),
+            (
+                strings(&["--boundary", "reflect", "--accuracy", "6"]),
+                new().boundary(Boundary::Reflect).accuracy(6),
+            ),
+            (
+                strings(&["--boundary", "constant:2.5", "--deriv", "2"]),
+                new().boundary(Boundary::Constant(2.5)).deriv(2),
+            ),
+            (
+                strings(&["--boundary", "reflect,one-sided", "--accuracy", "4"]),
+                new()
+                    .boundary(Boundary::Sides(Side::Reflect, Side::OneSided))
+                    .accuracy(4),
+            ),
+            (
+                strings(&[
+                    "--boundary",
+                    "periodic",
+                    "--boundary",
+                    "constant:-1,reflect",
+                    "--spacing",
+                    "0.5",
+                    "--spacing",
+                    "2",
+                    "--deriv",
+                    "2",
+                ]),
+                new()
+                    .spacings([AxisSpacing::from(0.5), AxisSpacing::from(2.0)])
+                    .boundaries([
+                        periodic(None),
+                        Boundary::Sides(Side::Constant(-1.0), Side::Reflect),
+                    ])
+                    .deriv(2),
+            ),
+            // Periodic longitudes: uneven coordinates with their period.
+            (
+                strings(&[
+                    "--axis",
+                    "1",
+                    "--spacing",
+                    &lon,
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "360",
+                ]),
+                new()
+                    .axis(1)
+                    .spacings([lon_spacing()])
+                    .boundary(periodic(Some(360.0))),
+            ),
+            (
+                strings(&[
+                    "--axis",
+                    "-1",
+                    "--spacing",
+                    &lon,
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "360",
+                    "--accuracy",
+                    "4",
+                    "--deriv",
+                    "2",
+                ]),
+                new()
+                    .axis(-1)
+                    .spacings([lon_spacing()])
+                    .boundary(periodic(Some(360.0)))
+                    .accuracy(4)
+                    .deriv(2),
+            ),
+            // Per-axis modes and periods; `none` for the axis without one.
+            (
+                strings(&[
+                    "--spacing",
+                    "0.5",
+                    "--spacing",
+                    &lon,
+                    "--boundary",
+                    "reflect",
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "none",
+                    "--period",
+                    "360",
+                    "--accuracy",
+                    "4",
+                ]),
+                new()
+                    .spacings([AxisSpacing::from(0.5), lon_spacing()])
+                    .boundaries([Boundary::Reflect, periodic(Some(360.0))])
+                    .accuracy(4),
+            ),
+            // One --period for the periodic axes only.
+            (
+                strings(&[
+                    "--spacing",
+                    "1",
+                    "--spacing",
+                    &lon,
+                    "--boundary",
+                    "one-sided",
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "360",
+                    "--accuracy",
+                    "2",
+                ]),
+                new()
+                    .spacings([AxisSpacing::from(1.0), lon_spacing()])
+                    .boundaries([Boundary::OneSided, periodic(Some(360.0))])
+                    .accuracy(2),
+            ),
+            // One --boundary spread over the axes by several --period values.
+            (
+                strings(&[
+                    "--spacing",
+                    "0.5",
+                    "--spacing",
+                    &lon,
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "none",
+                    "--period",
+                    "360",
+                ]),
+                new()
+                    .spacings([AxisSpacing::from(0.5), lon_spacing()])
+                    .boundaries([periodic(None), periodic(Some(360.0))]),
+            ),
+        ];
+        for dtype in [Dtype::F64, Dtype::F32] {
+            for fortran in [false, true] {
+                let input = dir.path().join(format!("a_{dtype:?}_{fortran}.npy"));
+                write_array(&input, &a, dtype, fortran);
+                for (n, (args, options)) in cases.iter().enumerate() {
+                    let out = dir.path().join(format!("g{n}_{dtype:?}_{fortran}.npz"));
+                    let mut call = vec!["grad", s(&input), "-o", s(&out)];
+                    call.extend(args.iter().map(String::as_str));
+                    ok(&call);
+                    for (axis, want) in library(&a, dtype, options) {
+                        let got = npz_member(&out, &format!("axis{axis}"));
+                        assert_eq!(got.descr, dtype.descr(), "{call:?}");
+                        assert_eq!(got.shape, shape, "{call:?}");
+                        assert!(got.data == want, "{call:?}: axis {axis} differs");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scheme_and_boundary_flags_are_checked() {
+        let dir = tmp();
+        let out = dir.path().join("g.npz");
+        let npy_out = dir.path().join("g.npy");
+        let f = fixture("f64.npy"); // 6 x 7
+        let (x7, _) = coordinates(dir.path(), 7);
+        let x7 = s(&x7);
+        // Refused by the flags alone (the same streamed), naming every flag involved.
+        let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+            (vec!["--accuracy", "3"], vec!["--accuracy", "2, 4, 6 or 8"]),
+            (vec!["--accuracy", "x"], vec!["--accuracy"]),
+            (vec!["--deriv", "5"], vec!["--deriv", "1, 2, 3 or 4"]),
+            (vec!["--deriv", "0"], vec!["--deriv"]),
+            (
+                vec!["--accuracy", "4", "--edge-order", "2"],
+                vec!["--accuracy", "--edge-order", "not both"],
+            ),
+            (
+                vec!["--edge-order", "1", "--accuracy", "2"],
+                vec!["--accuracy", "--edge-order"],
+            ),
+            (
+                vec!["--deriv", "2", "--edge-order", "2"],
+                vec!["--edge-order", "--deriv 2"],
+            ),
+            (
+                vec!["--boundary", "reflect,one-sided", "--edge-order", "1"],
+                vec!["--edge-order", "--boundary reflect,one-sided"],
+            ),
+            (
+                vec!["--boundary", "wrap"],
+                vec!["--boundary", "'wrap' is not a boundary mode", "periodic"],
+            ),
+            (
+                vec!["--boundary", "constant:abc"],
+                vec!["--boundary", "constant:-1.5"],
+            ),
+            (
+                vec!["--boundary", "periodic,reflect"],
+                vec!["--boundary", "periodic alone"],
+            ),
+            (
+                vec!["--period", "10"],
+                vec!["--period 10", "--boundary periodic"],
+            ),
+            (
+                vec!["--boundary", "reflect", "--period", "10"],
+                vec!["--period 10", "no axis is periodic"],
+            ),
+            (
+                vec![
+                    "--boundary",
+                    "periodic",
+                    "--boundary",
+                    "reflect",
+                    "--period",
+                    "none",
+                    "--period",
+                    "10",
+                ],
+                vec!["--period 10", "reflect", "none"],
+            ),
+            (
+                vec![
+                    "--boundary",
+                    "periodic",
+                    "--boundary",
+                    "reflect",
+                    "--period",
+                    "1",
+                    "--period",
+                    "2",
+                    "--period",
+                    "3",
+                ],
+                vec!["2 --boundary values but 3 --period values"],
+            ),
+            (vec!["--period", "-1"], vec!["--period"]),
+            (vec!["--period", "0"], vec!["--period", "positive"]),
+            // Refused once the file's shape and coordinates are known.
+            (
+                vec![
+                    "--boundary",
+                    "reflect",
+                    "--boundary",
+                    "periodic",
+                    "--boundary",
+                    "reflect",
+                ],
+                vec!["3 --boundary values for 2 differentiated axes"],
+            ),
+            (
+                vec![
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "none",
+                    "--period",
+                    "1",
+                    "--period",
+                    "2",
+                ],
+                vec!["3 --period values for 2 differentiated axes"],
+            ),
+            (
+                vec!["--axis", "1", "--spacing", x7, "--boundary", "periodic"],
+                vec!["--period", "--boundary periodic", "axis 1", x7],
+            ),
+            (
+                vec![
+                    "--axis",
+                    "1",
+                    "--spacing",
+                    x7,
+                    "--boundary",
+                    "periodic",
+                    "--period",
+                    "2",
+                ],
+                vec!["--period 2", "must exceed", "x[-1] - x[0]", x7],
+            ),
+            (
+                vec!["--axis", "0", "--boundary", "periodic", "--period", "5"],
+                vec!["--period 5", "axis 0", "repeat every 6"],
+            ),
+        ];
+        for (extra, names) in cases {
+            for target in [&out, &npy_out] {
+                let mut args = call("grad", &f, target, &["--axis", "0", "--axis", "1"]);
+                if extra.contains(&"--axis") {
+                    args.truncate(4);
+                }
+                args.extend(&extra);
+                if target == &npy_out {
+                    args = streamed(&args);
+                }
+                let err = usage_error(&args, names[0]);
+                for name in &names[1..] {
+                    assert!(err.contains(name), "{args:?} should say {name}: {err}");
+                }
+                assert!(err.trim().lines().count() <= 3, "{err}");
+            }
+        }
+        // Too few samples for the stencil: a data error that names the file, the axis and
+        // the length needed, the same in memory and streamed.
+        for (extra, message) in [
+            (
+                &["--accuracy", "8"][..],
+                "axis 0 has 6 sample(s) (shape [6, 7]) but --deriv 1 with --accuracy 8 needs at \
+                 least 9",
+            ),
+            (
+                &["--axis", "1", "--accuracy", "6", "--deriv", "2"],
+                "axis 1 has 7 sample(s) (shape [6, 7]) but --deriv 2 with --accuracy 6 needs at \
+                 least 8",
+            ),
+            (
+                &["--axis", "0", "--boundary", "periodic", "--accuracy", "8"],
+                "axis 0 has 6 sample(s) (shape [6, 7]) but --deriv 1 with --accuracy 8 needs at \
+                 least 9",
+            ),
+        ] {
+            let args = call("grad", &f, &npy_out, extra);
+            let (code, err) = fails(&args);
+            assert_eq!(code, 1, "{args:?}: {err}");
+            assert!(
+                err.contains(message) && err.contains(s(&f)),
+                "{args:?}: {err}"
+            );
+            assert_eq!((code, err), fails(&streamed(&args)), "streamed");
+        }
+        assert!(!out.exists() && !npy_out.exists());
+    }
+
+    #[test]
+    fn tables_take_accuracy_deriv_and_boundary() {
+        let dir = tmp();
+        let table = dir.path().join("t.csv");
+        let (t, u): (Vec<f64>, Vec<f64>) = (0..15)
+            .map(|i| {
+                let t = i as f64 * 0.25 + 0.01 * (i * i) as f64;
+                (t, (t * 1.3).sin() + 0.1 * t * t)
+            })
+            .unzip();
+        let mut text = "t,u\n".to_string();
+        for (t, u) in t.iter().zip(&u) {
+            text.push_str(&format!("{t:?},{u:?}\n"));
+        }
+        std::fs::write(&table, text).unwrap();
+        let periodic = Boundary::Periodic { period: Some(6.0) };
+        let cases: Vec<(Vec<&str>, GradientOptions)> = vec![
+            (
+                vec!["--accuracy", "4", "--deriv", "2"],
+                GradientOptions::new().accuracy(4).deriv(2),
+            ),
+            (
+                vec!["--boundary", "reflect,constant:2.5", "--deriv", "3"],
+                GradientOptions::new()
+                    .boundary(Boundary::Sides(Side::Reflect, Side::Constant(2.5)))
+                    .deriv(3),
+            ),
+            (
+                vec!["--boundary", "periodic", "--period", "6", "--accuracy", "6"],
+                GradientOptions::new().boundary(periodic).accuracy(6),
+            ),
+        ];
+        for (n, (extra, options)) in cases.into_iter().enumerate() {
+            let out = dir.path().join(format!("r{n}.csv"));
+            let mut args = call("grad", &table, &out, &["--x", "t"]);
+            args.extend(extra);
+            ok(&args);
+            let want = ndgrad::gradient(
+                ndarray::ArrayView1::from(&u),
+                &options.spacings([AxisSpacing::from(t.clone())]),
+            )
+            .unwrap()
+            .remove(0);
+            let written = std::fs::read_to_string(&out).unwrap();
+            let got: Vec<f64> = written
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+                .collect();
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.to_bits(), w.to_bits(), "{args:?}: {written}");
+            }
+        }
+        // Uneven x and a periodic boundary need the period.
+        let out = dir.path().join("p.csv");
+        usage_error(
+            &call(
+                "grad",
+                &table,
+                &out,
+                &["--x", "t", "--boundary", "periodic"],
+            ),
+            "--period",
+        );
+    }
+
+    /// A streamed run with `--stats`: the slab height it used, or its stderr if it failed.
+    fn stream_run(args: &[&str], limit: usize) -> Result<usize, String> {
+        let limit = limit.to_string();
+        let out = ndgrad(&[args, &["--memory-limit", &limit, "--stats", "--quiet"]].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        if !out.status.success() {
+            return Err(stderr);
+        }
+        Ok(stderr
+            .split("slabs of ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no slab height in {stderr}")))
+    }
+
+    /// The smallest memory limit (to 4 KiB) at which `args` stream: slabs of one row.
+    fn smallest_limit(args: &[&str]) -> usize {
+        let (mut lo, mut hi) = (1usize << 20, 256usize << 20);
+        assert!(stream_run(args, hi).is_ok(), "{args:?} streams at 256 MiB");
+        while hi - lo > 4096 {
+            let mid = (lo + hi) / 2;
+            match stream_run(args, mid) {
+                Ok(_) => hi = mid,
+                Err(e) => {
+                    assert!(e.contains("too small"), "{args:?}: {e}");
+                    lo = mid;
+                }
+            }
+        }
+        hi
+    }
+
+    /// One streaming case: the file, the flags, and the user axis read in slabs.
+    struct Case {
+        input: PathBuf,
+        args: Vec<String>,
+        outputs: usize,
+        row_bytes: usize,
+        rows: usize,
+    }
+
+    /// Streams `case` with slabs of several rows, at most 3 rows and 1 row, then the whole
+    /// file in one slab; every output equals the in-memory gradient bit for bit.
+    /// `calibrated` is about the smallest limit for one output (see `smallest_limit`).
+    fn check_streaming(dir: &Path, name: &str, case: &Case, calibrated: usize) {
+        let reference = dir.join(format!("{name}.npz"));
+        let mut base = vec!["grad", s(&case.input)];
+        base.extend(case.args.iter().map(String::as_str));
+        ok(&[&base[..], &["-o", s(&reference)]].concat());
+        let streamed = dir.join(format!("{name}.npy"));
+        let args = [&base[..], &["-o", s(&streamed)]].concat();
+        let row = case.row_bytes;
+        // Enough for the widest halo; then lower the limit towards each slab height. The
+        // program's own resident memory varies from run to run by a few rows' worth, so
+        // the limit is moved by what each run reports.
+        let mut limit = calibrated + (case.outputs - 1) * (1 << 20) + 16 * row;
+        let mut heights = Vec::new();
+        for target in [case.rows - 1, 3, 1] {
+            let mut reached = None;
+            for _ in 0..40 {
+                match stream_run(&args, limit) {
+                    Ok(slab) => {
+                        compare(case, &streamed, &reference, &args);
+                        heights.push(slab);
+                        if slab <= target {
+                            reached = Some(slab);
+                            break;
+                        }
+                        limit -= (slab - target) * row - row / 2;
+                    }
+                    Err(e) => {
+                        assert!(e.contains("too small"), "{args:?}: {e}");
+                        limit += row / 2;
+                    }
+                }
+            }
+            assert!(
+                reached.is_some(),
+                "{args:?}: no slabs of {target} rows: {heights:?}"
+            );
+        }
+        assert_eq!(heights.last(), Some(&1), "{args:?}");
+        assert_eq!(stream_run(&args, 1 << 30), Ok(case.rows), "{args:?}");
+        compare(case, &streamed, &reference, &args);
+    }
+
+    fn compare(case: &Case, streamed: &Path, reference: &Path, args: &[&str]) {
+        let axes: Vec<usize> = (0..case.outputs).collect();
+        for axis in axes {
+            let path = if case.outputs == 1 {
+                streamed.to_path_buf()
+            } else {
+                streamed.with_file_name(format!(
+                    "{}.axis{axis}.npy",
+                    streamed.file_stem().unwrap().to_string_lossy()
+                ))
+            };
+            let (descr, shape, data) = read_c_order(&path);
+            let member = if case.outputs == 1 {
+                // One output: the reference .npz names it by its axis.
+                npz_members(reference).remove(0)
+            } else {
+                format!("axis{axis}")
+            };
+            let want = npz_member(reference, &member);
+            assert_eq!((descr, shape), (want.descr, want.shape), "{args:?}");
+            assert!(
+                data == want.data,
+                "{args:?}: {member} differs from in memory"
+            );
+        }
+    }
+
+    /// The member names of an `.npz` (stored members), in order.
+    fn npz_members(path: &Path) -> Vec<String> {
+        let bytes = std::fs::read(path).unwrap();
+        let mut names = Vec::new();
+        let mut i = 0;
+        while i + 30 <= bytes.len() {
+            if bytes[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] {
+                let n = u16::from_le_bytes([bytes[i + 26], bytes[i + 27]]) as usize;
+                let name = std::str::from_utf8(&bytes[i + 30..i + 30 + n]).unwrap();
+                names.push(name.trim_end_matches(".npy").to_string());
+                i += 30 + n;
+            } else {
+                i += 1;
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn streaming_equals_in_memory_for_every_mode() {
+        let dir = tmp();
+        let dir = dir.path();
+        let (rows, inner) = (24, 8192);
+        let (x24, _) = coordinates(dir, rows);
+        let x24 = s(&x24).to_string();
+        let flags: Vec<Vec<&str>> = vec![
+            vec![],
+            vec!["--accuracy", "4"],
+            vec!["--accuracy", "8", "--boundary", "periodic"],
+            vec!["--deriv", "3", "--accuracy", "4", "--boundary", "reflect"],
+            vec!["--deriv", "2", "--boundary", "constant:2.5"],
+            vec!["--accuracy", "6", "--boundary", "reflect,one-sided"],
+            vec!["--accuracy", "4", "--boundary", "one-sided,constant:-3"],
+        ];
+        // Per-axis flags: the streamed axis periodic with uneven coordinates and a period,
+        // the inner one reflect with spacing 0.5 (in --axis order: streamed first for C
+        // files, last for Fortran files).
+        let per_axis = |streamed_first: bool| -> Vec<String> {
+            let (mut spacing, mut boundary, mut period) = (
+                vec![x24.as_str(), "0.5"],
+                vec!["periodic", "reflect"],
+                vec!["24.5", "none"],
+            );
+            if !streamed_first {
+                spacing.reverse();
+                boundary.reverse();
+                period.reverse();
+            }
+            let mut args = strings(&["--accuracy", "4"]);
+            for (flag, values) in [
+                ("--spacing", spacing),
+                ("--boundary", boundary),
+                ("--period", period),
+            ] {
+                for v in values {
+                    args.extend(strings(&[flag, v]));
+                }
+            }
+            args
+        };
+        let probe_file = dir.join("probe.npy");
+        write_array(&probe_file, &values(&[rows, inner]), Dtype::F64, false);
+        // Slabs of one row for the plainest call: the program's own memory, measured once.
+        let calibrated = smallest_limit(&[
+            "grad",
+            s(&probe_file),
+            "--axis",
+            "1",
+            "-o",
+            s(&dir.join("probe_out.npy")),
+        ]);
+        let calibrated = calibrated - 16 * inner; // one f64 row (input and output)
+        for dtype in [Dtype::F64, Dtype::F32] {
+            for fortran in [false, true] {
+                // Fortran files are streamed along the user's last axis.
+                let shape = if fortran {
+                    [inner, rows]
+                } else {
+                    [rows, inner]
+                };
+                let input = dir.join(format!("in_{dtype:?}_{fortran}.npy"));
+                write_array(&input, &values(&shape), dtype, fortran);
+                let streamed_axis = if fortran { "1" } else { "0" };
+                let mut cases: Vec<(Vec<String>, usize)> = Vec::new();
+                for f in &flags {
+                    cases.push((strings(f), 2));
+                    // The streamed axis alone.
+                    cases.push((
+                        [strings(f), strings(&["--axis", streamed_axis])].concat(),
+                        1,
+                    ));
+                }
+                cases.push((per_axis(!fortran), 2));
+                for (n, (args, outputs)) in cases.into_iter().enumerate() {
+                    let case = Case {
+                        input: input.clone(),
+                        args,
+                        outputs,
+                        row_bytes: inner * dtype.sample_bytes(),
+                        rows,
+                    };
+                    check_streaming(dir, &format!("c{n}_{dtype:?}_{fortran}"), &case, calibrated);
+                }
+            }
+        }
+        // Integers: constant ghost rows are cast to the data's dtype, like np.pad.
+        let input = dir.join("in_i16.npy");
+        write_array(&input, &values(&[rows, inner]), Dtype::I16, false);
+        let case = Case {
+            input,
+            args: strings(&[
+                "--axis",
+                "0",
+                "--boundary",
+                "constant:2.5",
+                "--accuracy",
+                "4",
+            ]),
+            outputs: 1,
+            row_bytes: inner * Dtype::I16.sample_bytes(),
+            rows,
+        };
+        check_streaming(dir, "i16", &case, calibrated);
+        // Three dimensions: the two inner axes are whole in every slab.
+        let input = dir.join("in_3d.npy");
+        write_array(&input, &values(&[20, 6, 1024]), Dtype::F64, false);
+        let case = Case {
+            input,
+            args: strings(&["--boundary", "periodic", "--accuracy", "4", "--deriv", "2"]),
+            outputs: 3,
+            row_bytes: 6 * 1024 * Dtype::F64.sample_bytes(),
+            rows: 20,
+        };
+        check_streaming(dir, "3d", &case, calibrated);
+    }
+}

@@ -7,7 +7,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use ndgrad::EdgeOrder;
+use ndgrad::{Boundary, EdgeOrder};
 
 use crate::UsageError;
 use crate::array::AnyArray;
@@ -22,13 +22,31 @@ use job::{ArrayOutput, GradJob, Mode};
   ndgrad grad field.npy -o grad.npz                      every axis, unit spacing
   ndgrad grad field.npy -o dx.npy --axis 1 --spacing 0.5
   ndgrad grad field.npy -o g.npz --spacing 2 --spacing y.npy   one spacing per axis
+  ndgrad grad field.npy -o g.npz --accuracy 4            4th-order accurate everywhere
+  ndgrad grad field.npy -o d2.npy --axis 0 --deriv 2     second derivative
+  ndgrad grad sst.npy -o g.npz --spacing 1 --spacing lon.npy --boundary reflect \\
+      --boundary periodic --period 360                   periodic longitudes
+  ndgrad grad wave.npy -o g.npy --boundary reflect,one-sided --accuracy 6
   ndgrad grad log.csv --x time -o rates.csv              d<column>/d<time>, time in seconds
   ndgrad grad photo.png -o grad.npz                      image as 2-D float64 (luminance)
   ndgrad grad big.npy --axis 0 -o d0.npy --memory-limit 2G   files larger than RAM
 
 Spacing follows np.gradient: none means 1; one value applies to every axis; otherwise one
 per differentiated axis, in --axis order. A value is a number (like a Python float) or the
-path of a 1-D coordinate file (.npy, or text with one number per line).")]
+path of a 1-D coordinate file (.npy, or text with one number per line).
+
+Without --accuracy, --deriv or --boundary the result is np.gradient's, bit for bit
+(--edge-order 1 or 2). --accuracy P uses the deriv + P nearest samples at the ends, so
+every point is O(h^P); --accuracy 2 is --edge-order 2. --deriv 2 or more, or a --boundary
+other than one-sided, means --accuracy 2 unless given; --edge-order then does not apply.
+
+--boundary says what lies beyond the ends (like np.pad): one-sided (np.gradient's
+one-sided differences), periodic (np.pad 'wrap'), reflect (mirrored about the end sample),
+constant:VALUE (constant alone is 0), or LEFT,RIGHT for different ends (one-sided, reflect
+or constant:VALUE each). Give one for every axis, or one per differentiated axis in
+--axis order. --period P is the length of one cycle of a periodic axis: needed for uneven
+coordinates, implied (n * spacing) for evenly spaced ones. One --period applies to every
+periodic axis; several give one per axis, none for an axis without a period.")]
 pub struct Args {
     /// Input file: .npy, .npz, .csv, .tsv, .png, .tif or .jpg
     pub input: PathBuf,
@@ -42,10 +60,26 @@ pub struct Args {
     /// Sample spacing: a number or a coordinate file (repeatable, one per axis)
     #[arg(long = "spacing", allow_negative_numbers = true)]
     pub spacing: Vec<String>,
-    /// Accuracy of the one-sided differences at the ends: 1 or 2
-    #[arg(long, default_value = "1", allow_negative_numbers = true,
-          value_parser = options::edge_order())]
-    pub edge_order: EdgeOrder,
+    /// Accuracy of np.gradient's one-sided differences at the ends: 1 or 2 [default: 1]
+    #[arg(long, allow_negative_numbers = true, value_parser = options::edge_order())]
+    pub edge_order: Option<EdgeOrder>,
+    /// Order of accuracy at every point, ends included: 2, 4, 6 or 8 (replaces
+    /// --edge-order)
+    #[arg(long, value_name = "P", allow_negative_numbers = true,
+          value_parser = options::accuracy)]
+    pub accuracy: Option<u8>,
+    /// Order of the derivative: 1 to 4
+    #[arg(long, value_name = "K", default_value = "1", allow_negative_numbers = true,
+          value_parser = options::deriv)]
+    pub deriv: u8,
+    /// Beyond the ends: one-sided, periodic, reflect, constant:VALUE or LEFT,RIGHT
+    /// (repeatable, one per axis)
+    #[arg(long, value_name = "MODE", value_parser = options::boundary)]
+    pub boundary: Vec<Boundary>,
+    /// Period of a periodic axis, in spacing units, or none (repeatable, one per axis)
+    #[arg(long, value_name = "P", allow_negative_numbers = true,
+          value_parser = options::period)]
+    pub period: Vec<Option<f64>>,
     /// Worker threads (default: all cores)
     #[arg(long, value_name = "N", value_parser = options::threads)]
     pub threads: Option<NonZeroUsize>,

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use ndgrad::{Axes, GradientOptions};
+use ndgrad::{Axes, Boundaries, Boundary, GradientOptions};
 
 use super::Args;
 use crate::UsageError;
 use crate::files::{Format, refuse_overwrite, require};
 use crate::gradient::Gradient;
-use crate::options::TimeUnit;
+use crate::options::{self, TimeUnit};
 use crate::spacing;
 
 /// A validated `grad` call.
@@ -66,7 +66,16 @@ impl Args {
         );
         refuse_overwrite(&self.output, &inputs)?;
         let mode = self.mode(in_format, out_format)?;
-        let mut options = GradientOptions::new().edge_order(self.edge_order);
+        let (boundary, boundary_from) = self.boundaries()?;
+        self.check_scheme(&boundary)?;
+        let mut options = GradientOptions::new().deriv(self.deriv);
+        if let Some(e) = self.edge_order {
+            options = options.edge_order(e);
+        }
+        if let Some(p) = self.accuracy {
+            options = options.accuracy(p);
+        }
+        options.boundary = boundary;
         if let Some(n) = self.threads {
             options = options.threads(n.get());
         }
@@ -74,12 +83,129 @@ impl Args {
             options.axes = Axes::List(self.axes.clone());
         }
         let (spacing, from) = spacing::parse(&self.spacing)?;
+        let mut gradient = Gradient::new(&self.input, options).with_spacing(spacing, from);
+        gradient.boundary_from = boundary_from;
         Ok(GradJob {
-            gradient: Gradient::new(&self.input, options).with_spacing(spacing, from),
+            gradient,
             input: self.input,
             output: self.output,
             mode,
         })
+    }
+
+    /// `--boundary` and `--period` as the core's boundaries, and the flag that sets their
+    /// count (for a wrong count's message). One `--period` applies to every periodic axis;
+    /// several give one per axis, like `--boundary`, and only periodic axes may have one.
+    fn boundaries(&self) -> Result<(Boundaries, &'static str)> {
+        let (modes, periods) = (&self.boundary, &self.period);
+        let mut per_axis: Vec<Boundary> = match modes.as_slice() {
+            [] if !periods.is_empty() => {
+                return Err(usage(&format!(
+                    "--period {} applies to periodic axes; add --boundary periodic",
+                    period_text(periods[0])
+                )));
+            }
+            [] => vec![Boundary::OneSided],
+            [mode] => vec![*mode; periods.len().max(1)],
+            many => many.to_vec(),
+        };
+        if periods.len() > 1 && modes.len() > 1 && periods.len() != modes.len() {
+            return Err(usage(&format!(
+                "{} --boundary values but {} --period values; give one --period for every \
+                 periodic axis, or one per --boundary (none where an axis has no period)",
+                modes.len(),
+                periods.len()
+            )));
+        }
+        match periods.as_slice() {
+            [] => {}
+            [period] => {
+                if !per_axis
+                    .iter()
+                    .any(|b| matches!(b, Boundary::Periodic { .. }))
+                {
+                    let given: Vec<String> = modes
+                        .iter()
+                        .map(|b| format!("--boundary {}", options::boundary_text(*b)))
+                        .collect();
+                    return Err(usage(&format!(
+                        "--period {} is given but no axis is periodic ({}); use --boundary \
+                         periodic or drop --period",
+                        period_text(*period),
+                        given.join(" ")
+                    )));
+                }
+                for b in &mut per_axis {
+                    if let Boundary::Periodic { period: p } = b {
+                        *p = *period;
+                    }
+                }
+            }
+            many => {
+                for (position, (b, period)) in per_axis.iter_mut().zip(many).enumerate() {
+                    match (b, period) {
+                        (Boundary::Periodic { period: p }, _) => *p = *period,
+                        (_, None) => {}
+                        (b, Some(p)) => {
+                            return Err(usage(&format!(
+                                "--period {p} (value {} of {}) is for an axis whose --boundary \
+                                 is {}; only periodic axes have a period: give none there",
+                                position + 1,
+                                many.len(),
+                                options::boundary_text(*b)
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        let from = if modes.len() <= 1 && periods.len() > 1 {
+            "--period"
+        } else {
+            "--boundary"
+        };
+        Ok(match per_axis.as_slice() {
+            [one] => (Boundaries::Same(*one), from),
+            _ => (Boundaries::PerAxis(per_axis), from),
+        })
+    }
+
+    /// `--edge-order` chooses NumPy's one-sided ends: it cannot go with `--accuracy` (which
+    /// sets the ends too), a higher derivative or another boundary (which run at accuracy 2
+    /// or more).
+    fn check_scheme(&self, boundary: &Boundaries) -> Result<()> {
+        let Some(edge_order) = self.edge_order else {
+            return Ok(());
+        };
+        let e = match edge_order {
+            ndgrad::EdgeOrder::First => 1,
+            ndgrad::EdgeOrder::Second => 2,
+        };
+        if let Some(p) = self.accuracy {
+            return Err(usage(&format!(
+                "give --accuracy or --edge-order, not both: --accuracy {p} sets the ends too \
+                 (--edge-order 2 is --accuracy 2)"
+            )));
+        }
+        if self.deriv >= 2 {
+            return Err(usage(&format!(
+                "--edge-order {e} applies to first derivatives; --deriv {} uses --accuracy \
+                 (2 unless given): drop --edge-order",
+                self.deriv
+            )));
+        }
+        let modes = match boundary {
+            Boundaries::Same(b) => std::slice::from_ref(b),
+            Boundaries::PerAxis(v) => v.as_slice(),
+        };
+        if let Some(b) = modes.iter().find(|b| !options::is_one_sided(**b)) {
+            return Err(usage(&format!(
+                "--edge-order {e} applies to one-sided ends; --boundary {} uses --accuracy \
+                 (2 unless given): drop --edge-order",
+                options::boundary_text(*b)
+            )));
+        }
+        Ok(())
     }
 
     fn mode(&self, input: Format, output: Format) -> Result<Mode> {
@@ -136,6 +262,11 @@ impl Args {
             time_unit: self.time_unit,
         })
     }
+}
+
+/// A `--period` value as written.
+fn period_text(period: Option<f64>) -> String {
+    period.map_or_else(|| "none".into(), |p| p.to_string())
 }
 
 fn usage(message: &str) -> anyhow::Error {
