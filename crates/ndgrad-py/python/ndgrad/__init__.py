@@ -26,6 +26,9 @@ from ._native import gradient as _native_gradient
 
 __all__ = ["gradient", "__version__"]
 
+_ONE_SIDED = "one-sided"
+_ONE = 1
+
 # Private strict switch, for tests and debugging: inside `with ndgrad._strict():` a call the
 # engine declines raises `_DeclinedError` naming the reason instead of falling back to
 # `numpy.gradient`. A context variable, so it holds for the current thread (or asyncio task)
@@ -67,7 +70,7 @@ def gradient(
     edge_order=_NoValue,
     accuracy=None,
     deriv=1,
-    boundary="one-sided",
+    boundary=_ONE_SIDED,
     period=None,
     constant_values=_NoValue,
     workers=None,
@@ -149,7 +152,14 @@ def gradient(
     >>> ndgrad.gradient(f, boundary="periodic")
     array([-7. ,  1.5,  2.5,  3.5,  4.5, -5. ])
     """
-    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
+    # NumPy's own call (the common case) skips the extension bookkeeping: identity with the
+    # defaults is the cheap test (an equal value passed explicitly takes the long way, with
+    # the same result).
+    if (accuracy is None and deriv is _ONE and boundary is _ONE_SIDED and period is None
+            and constant_values is _NoValue):
+        ext = None
+    else:
+        ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
     edge = 1 if edge_order is _NoValue else edge_order
     if type(f) is not np.ndarray and not isinstance(f, np.ndarray):
         if hasattr(f, "__dask_graph__") and hasattr(f, "chunks"):
