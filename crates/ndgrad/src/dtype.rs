@@ -126,6 +126,13 @@ impl DType {
         self.row().output
     }
 
+    /// The type arithmetic runs in for data of this type with a spacing of `precision`
+    /// (NumPy's promotion, NEP 50): e.g. `float32` data with a Python-float spacing compute
+    /// in `float32`, with `float64` coordinates in `float64`; integers always in `float64`.
+    pub fn compute(self, precision: crate::Precision) -> DType {
+        crate::with_dtype!(self, T => <T as crate::Element>::compute_dtype(precision))
+    }
+
     /// The dtype with NumPy's `kind` character and `itemsize`, if ndgrad computes it.
     pub fn from_kind(kind: char, itemsize: usize) -> Option<DType> {
         TABLE
@@ -297,6 +304,24 @@ mod tests {
                     }
                 ))
             );
+        }
+    }
+
+    #[test]
+    fn promotion_follows_nep_50() {
+        use crate::Precision::{F16, F32, F64, Weak};
+        assert_eq!(DType::F32.compute(Weak), DType::F32);
+        assert_eq!(DType::F32.compute(F64), DType::F64);
+        assert_eq!(DType::F16.compute(F32), DType::F32);
+        assert_eq!(DType::F16.compute(F16), DType::F16);
+        assert_eq!(DType::C64.compute(F64), DType::C128);
+        assert_eq!(DType::C64.compute(Weak), DType::C64);
+        assert_eq!(DType::U8.compute(F16), DType::F64);
+        for dtype in DType::ALL {
+            // Arithmetic never runs in a narrower type than the gradient is stored in.
+            for p in [Weak, F16, F32, F64] {
+                assert!(dtype.compute(p).itemsize() >= dtype.output().itemsize());
+            }
         }
     }
 

@@ -330,6 +330,11 @@ pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
     #[allow(private_interfaces)]
     fn prepare(precision: Precision, stencil: &AxisStencil) -> Box<dyn AxisKernel<Self>>;
 
+    /// The type arithmetic runs in for this data with a spacing of `precision`: NumPy's
+    /// promotion (NEP 50), read from the same table rows that choose the CPU kernels, so
+    /// another backend can follow it without instantiating them.
+    fn compute_dtype(precision: Precision) -> DType;
+
     /// NumPy's cast of a float to this type (`np.asarray(v).astype(dtype)`): the value of
     /// `boundary="constant"` ghosts, which `np.pad` stores in the data's dtype.
     #[doc(hidden)]
@@ -377,6 +382,11 @@ macro_rules! element {
             const DTYPE: DType = DType::$dtype;
             fn from_f64_cast(v: f64) -> Self {
                 <Self as FromF64Cast>::cast(v)
+            }
+            fn compute_dtype(precision: Precision) -> DType {
+                match precision {
+                    $($p => <$c as Element>::DTYPE,)+
+                }
             }
             #[allow(private_interfaces)]
             fn prepare(precision: Precision, stencil: &AxisStencil) -> Box<dyn AxisKernel<Self>> {
