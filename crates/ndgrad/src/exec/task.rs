@@ -150,7 +150,13 @@ where
         while z > a && !inside(z - 1..z) {
             z -= 1;
         }
-        let segments = [(rows.start..a, false), (a..z, true), (z..rows.end, false)];
+        // The same for every lane of the task: worked out once, with their windows.
+        let segments: Vec<(Range<usize>, Range<usize>, bool)> =
+            [(rows.start..a, false), (a..z, true), (z..rows.end, false)]
+                .into_iter()
+                .filter(|(segment, _)| !segment.is_empty())
+                .map(|(segment, in_block)| (segment.clone(), job.plan.halo(segment), in_block))
+                .collect();
         let mut in_scratch: Vec<T> = Vec::new();
         let mut out_scratch: Vec<MaybeUninit<T::Output>> = Vec::new();
         if g.so != 1 {
@@ -171,11 +177,7 @@ where
             } else {
                 &mut out_scratch
             };
-            for (segment, in_block) in segments.iter().cloned() {
-                if segment.is_empty() {
-                    continue;
-                }
-                let window = job.plan.halo(segment.clone());
+            for (segment, window, in_block) in segments.iter().cloned() {
                 let lane: &[T] = if in_block && g.si == 1 {
                     // SAFETY: the window lies inside the block (checked by the plan).
                     unsafe { std::slice::from_raw_parts(at(window.start), window.len()) }
