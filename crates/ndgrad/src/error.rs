@@ -61,6 +61,18 @@ pub enum Error {
         len: usize,
         period: f64,
     },
+    /// A vector-calculus operator got the wrong number of axes or components.
+    OperatorAxes {
+        operator: &'static str,
+        axes: usize,
+        expected: &'static str,
+    },
+    /// The components of a vector field differ in shape.
+    ComponentShape {
+        index: usize,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
     /// An output passed to [`gradient_into`](crate::gradient_into) has the wrong shape or count.
     OutputShape {
         index: usize,
@@ -168,6 +180,24 @@ impl fmt::Display for Error {
                  {period:?}; leave period out or make it n * spacing",
                 *len as f64 * spacing
             ),
+            Error::OperatorAxes {
+                operator,
+                axes,
+                expected,
+            } => write!(
+                f,
+                "{operator} differentiates {axes} axes here but needs {expected}; pass as \
+                 many components as axes (axis= selects them)"
+            ),
+            Error::ComponentShape {
+                index,
+                expected,
+                found,
+            } => write!(
+                f,
+                "component {index} has shape {found:?} but component 0 has {expected:?}; the \
+                 components of a field share one shape"
+            ),
             Error::OutputShape {
                 index,
                 expected,
@@ -256,7 +286,9 @@ impl Error {
             | Error::BoundaryCount { .. }
             | Error::PeriodRequired { .. }
             | Error::PeriodTooShort { .. }
-            | Error::PeriodMismatch { .. } => NumpyErrorClass::ValueError,
+            | Error::PeriodMismatch { .. }
+            | Error::OperatorAxes { .. }
+            | Error::ComponentShape { .. } => NumpyErrorClass::ValueError,
             Error::OutputShape { .. }
             | Error::OutputCount { .. }
             | Error::BlockMissingHalo { .. }
