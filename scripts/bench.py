@@ -1,6 +1,7 @@
 """ndgrad's benchmark suite: NumPy, ndgrad and the memory-copy floor, all in one run.
 
 Usage: scripts/bench.sh [--quick] [--no-memory] [--only TEXT] [--schemes | --no-schemes]
+       [--operators]
 
 For each case it prints NumPy's median time, ndgrad's median time with fresh outputs and
 with preallocated outputs (`out=`), the speed-up over NumPy, and the efficiency against the
@@ -228,6 +229,47 @@ def schemes_table(n, repeats, emit):
     row("deriv 2, both axes", both, {}, {"deriv": 2}, lambda: (d0(f), d1(f)))
 
 
+def operators_table(n, repeats, emit):
+    """magnitude, laplacian, divergence and curl against the ways users compute them today."""
+    f = build({"shape": [n, n], "dtype": "float64"})
+    u, v = f, f.T.copy()
+    for _ in range(3):
+        ndgrad.magnitude(f)  # let the allocator settle on arrays this size
+    t = lambda fn: median_time(fn, repeats)  # noqa: E731
+    ms = lambda x: f"{x * 1e3:.1f} ms"  # noqa: E731
+
+    def numpy_magnitude():
+        gy, gx = np.gradient(f)
+        return np.sqrt(gx ** 2 + gy ** 2)
+
+    def ndgrad_then_numpy():
+        gy, gx = ndgrad.gradient(f)
+        return np.sqrt(gx ** 2 + gy ** 2)
+
+    rows = [("magnitude", numpy_magnitude, "np.gradient + np.sqrt(gx**2 + gy**2)",
+             lambda: ndgrad.magnitude(f)),
+            ("magnitude", ndgrad_then_numpy, "ndgrad.gradient + np.sqrt(...)",
+             lambda: ndgrad.magnitude(f)),
+            ("divergence", lambda: np.gradient(u, axis=0) + np.gradient(v, axis=1),
+             "np.gradient per component, summed", lambda: ndgrad.divergence((u, v))),
+            ("curl", lambda: np.gradient(v, axis=0) - np.gradient(u, axis=1),
+             "np.gradient per component, subtracted", lambda: ndgrad.curl((u, v)))]
+    try:
+        from scipy import ndimage
+        rows.append(("laplacian", lambda: ndimage.laplace(f), "scipy.ndimage.laplace",
+                     lambda: ndgrad.laplacian(f, boundary="reflect")))
+    except ImportError:
+        pass
+    emit()
+    emit(f"Operators, {n}x{n} float64 (`--operators`), fresh outputs, all in this run:")
+    emit()
+    emit("| operator | peer | peer time | ndgrad | speed-up |")
+    emit("|---|---|---:|---:|---:|")
+    for name, peer, label, ours in rows:
+        tp, to = t(peer), t(ours)
+        emit(f"| {name} | {label} | {ms(tp)} | {ms(to)} | {tp / to:.1f}x |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller arrays, fewer repeats")
@@ -235,6 +277,8 @@ def main():
     parser.add_argument("--only", help="run only the cases whose name contains this text")
     parser.add_argument("--schemes", action="store_true",
                         help="only the table of accuracy/deriv/boundary against findiff")
+    parser.add_argument("--operators", action="store_true",
+                        help="only the table of magnitude/divergence/laplacian/curl")
     parser.add_argument("--no-schemes", action="store_true",
                         help="skip that table (for comparing with builds that lack it)")
     args = parser.parse_args()
@@ -253,6 +297,11 @@ def main():
     emit(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB; Python "
          f"{platform.python_version()}, NumPy {np.__version__}, ndgrad {ndgrad.__version__}")
     emit()
+    if args.operators:
+        operators_table(1000 if args.quick else 2000, repeats, emit)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "operators.md").write_text("\n".join(lines) + "\n")
+        return
     if args.schemes:
         schemes_table(1000 if args.quick else 2000, repeats, emit)
         RESULTS.mkdir(exist_ok=True)

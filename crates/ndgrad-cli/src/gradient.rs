@@ -116,6 +116,36 @@ impl Gradient {
                  with --accuracy {accuracy} needs at least {required}; lower --accuracy or \
                  --deriv, or give a longer axis"
             ),
+            E::InvalidWindow {
+                window_length,
+                polyorder,
+            } if window_length % 2 == 0 || window_length <= polyorder => UsageError(format!(
+                "--window-length {window_length} must be odd and greater than --polyorder \
+                 {polyorder}"
+            ))
+            .into(),
+            E::InvalidWindow {
+                window_length,
+                polyorder,
+            } => UsageError(format!(
+                "--window-length {window_length} with --polyorder {polyorder} is not supported; \
+                 use --window-length up to 25 and --polyorder up to 12"
+            ))
+            .into(),
+            E::PolyorderBelowDeriv { polyorder, deriv } => UsageError(format!(
+                "--polyorder {polyorder} is below --deriv {deriv}: the fitted polynomial's \
+                 derivative would be 0; give a --polyorder of at least {deriv}"
+            ))
+            .into(),
+            E::AxisShorterThanWindow {
+                axis,
+                len,
+                window_length,
+            } => anyhow!(
+                "{input}: axis {axis} has {len} sample(s) (shape {shape:?}) but \
+                 --window-length {window_length} needs at least {window_length}; give a \
+                 shorter --window-length or a longer axis"
+            ),
             E::BoundaryCount { given, axes } => UsageError(format!(
                 "{given} {} values for {axes} differentiated axes; give one for all axes or \
                  one per axis, in --axis order",

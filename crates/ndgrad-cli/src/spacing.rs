@@ -1,5 +1,7 @@
 //! `--spacing` values: numbers behave like Python floats, files like the arrays they hold.
 
+mod datetime;
+
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -9,6 +11,7 @@ use ndgrad::{AxisSpacing, Coordinates, Spacing};
 use crate::UsageError;
 use crate::array::AnyArray;
 use crate::files::Format;
+use crate::options::TimeUnit;
 use crate::{npy, table};
 
 /// Whether a `--spacing` value names a file rather than a number.
@@ -17,13 +20,13 @@ pub fn is_file(value: &str) -> bool {
 }
 
 /// The spacing the values give, as NumPy reads `*varargs`, and the text naming each value
-/// in errors.
-pub fn parse(values: &[String]) -> Result<(Spacing, Vec<String>)> {
+/// in errors; datetime64 coordinate files count `time_unit`s.
+pub fn parse(values: &[String], time_unit: TimeUnit) -> Result<(Spacing, Vec<String>)> {
     let args = values
         .iter()
         .map(|v| match v.parse::<f64>() {
             Ok(h) => Ok(AxisSpacing::from(h)),
-            Err(_) => coordinates(Path::new(v)).map(AxisSpacing::Coordinates),
+            Err(_) => coordinates(Path::new(v), time_unit).map(AxisSpacing::Coordinates),
         })
         .collect::<Result<Vec<_>>>()?;
     let from = values.iter().map(|v| format!("--spacing {v}")).collect();
@@ -31,8 +34,9 @@ pub fn parse(values: &[String]) -> Result<(Spacing, Vec<String>)> {
 }
 
 /// A coordinate file: `.npy` (float dtypes keep their precision; integers become float64,
-/// as NumPy converts them) or text with one number per line (float64, like np.loadtxt).
-fn coordinates(path: &Path) -> Result<Coordinates> {
+/// as NumPy converts them; datetime64 becomes float64 time since the first sample in
+/// `time_unit`) or text with one number per line (float64, like np.loadtxt).
+fn coordinates(path: &Path, time_unit: TimeUnit) -> Result<Coordinates> {
     if !path.exists() {
         return Err(UsageError(format!(
             "--spacing '{}' is neither a number nor an existing coordinate file",
@@ -41,7 +45,16 @@ fn coordinates(path: &Path) -> Result<Coordinates> {
         .into());
     }
     if Format::of(path).ok() == Some(Format::Npy) {
-        return Ok(match npy::read(path)? {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let header = npy::parse_header(&bytes).with_context(|| format!("{}", path.display()))?;
+        if let Some(ticks) = datetime::ticks(&header.descr) {
+            let ticks = ticks.with_context(|| format!("{}", path.display()))?;
+            let elapsed = datetime::coordinates(path, &bytes, &header, ticks, time_unit)?;
+            return Ok(Coordinates::F64(elapsed));
+        }
+        let array = npy::decode(&bytes).with_context(|| format!("{}", path.display()))?;
+        return Ok(match array {
             AnyArray::F64(a) => Coordinates::F64(a),
             AnyArray::F32(a) => Coordinates::F32(a),
             AnyArray::F16(a) => Coordinates::F16(a),

@@ -1,5 +1,5 @@
 //! The keyword arguments beyond NumPy's (`accuracy`, `deriv`, `boundary`, `period`,
-//! `constant_values`), parsed once into core options for `ndgrad.gradient` and
+//! `constant_values`, `window_length`, `polyorder`), parsed once into core options for `ndgrad.gradient` and
 //! `ndgrad.dask.gradient`, with errors that name the argument and the fix.
 
 use ndgrad::{Boundaries, Boundary, EdgeOrder, GradientOptions, Scheme, Side};
@@ -9,10 +9,12 @@ use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple};
 
 /// The extension arguments of one call, as the Python wrapper passes them: a tuple
 /// `(accuracy, deriv, boundary, period, constant_values, edge_order_given,
-/// constant_values_given)`.
+/// constant_values_given, window_length, polyorder)`.
 pub struct Extensions<'py> {
     accuracy: Option<u8>,
     deriv: u8,
+    /// Savitzky–Golay `(window_length, polyorder)`.
+    window: Option<(usize, usize)>,
     boundary: Bound<'py, PyAny>,
     period: Bound<'py, PyAny>,
     constant_values: Bound<'py, PyAny>,
@@ -23,9 +25,9 @@ pub struct Extensions<'py> {
 impl<'py> Extensions<'py> {
     pub fn parse(ext: &Bound<'py, PyAny>) -> PyResult<Extensions<'py>> {
         let t = ext.cast::<PyTuple>()?;
-        if t.len() != 7 {
+        if t.len() != 9 {
             return Err(PyTypeError::new_err(
-                "internal: extension tuple of 7 expected",
+                "internal: extension tuple of 9 expected",
             ));
         }
         let accuracy = t.get_item(0)?;
@@ -41,9 +43,11 @@ impl<'py> Extensions<'py> {
         let deriv = u8::try_from(k).map_err(|_| {
             PyValueError::new_err(format!("deriv={k} is not supported; use 1 to 4"))
         })?;
+        let window = savgol_window(&t.get_item(7)?, &t.get_item(8)?, k)?;
         Ok(Extensions {
             accuracy,
             deriv,
+            window,
             boundary: t.get_item(2)?,
             period: t.get_item(3)?,
             constant_values: t.get_item(4)?,
@@ -61,6 +65,21 @@ impl<'py> Extensions<'py> {
     ) -> PyResult<GradientOptions> {
         let boundaries = self.boundaries(n_axes)?;
         let special = boundaries.iter().any(|b| *b != Boundary::OneSided);
+        if let Some((w, d)) = self.window {
+            if let Some(p) = self.accuracy {
+                return Err(PyTypeError::new_err(format!(
+                    "accuracy= cannot be combined with window_length= and polyorder=: \
+                     accuracy={p} asks for finite differences, window_length={w} with \
+                     polyorder={d} for a Savitzky-Golay fit; pass one or the other"
+                )));
+            }
+            if self.edge_order_given {
+                return Err(PyTypeError::new_err(
+                    "edge_order= cannot be combined with window_length= and polyorder=: the \
+                     fitted polynomial sets the ends too; drop edge_order=",
+                ));
+            }
+        }
         if self.edge_order_given {
             let conflict = if self.accuracy.is_some() {
                 Some("accuracy= sets the order at the ends too; pass accuracy= or edge_order=")
@@ -77,17 +96,21 @@ impl<'py> Extensions<'py> {
                 )));
             }
         }
-        options.scheme = match self.accuracy {
-            Some(p) => Scheme::Accuracy(p),
+        options.scheme = match (self.accuracy, self.window) {
+            (Some(p), _) => Scheme::Accuracy(p),
+            (None, Some((window_length, polyorder))) => Scheme::SavitzkyGolay {
+                window_length,
+                polyorder,
+            },
             // NumPy's rule: 1 is first order, anything else accepted is second (above 2 is
             // validated, with NumPy's message, by the plan).
-            None => Scheme::NumPy(if edge_order == 1 {
+            (None, None) => Scheme::NumPy(if edge_order == 1 {
                 EdgeOrder::First
             } else {
                 EdgeOrder::Second
             }),
         };
-        if edge_order > 2 && self.accuracy.is_none() {
+        if edge_order > 2 && self.accuracy.is_none() && self.window.is_none() {
             return Err(PyValueError::new_err(
                 "'edge_order' greater than 2 not supported",
             ));
@@ -266,6 +289,46 @@ fn number(v: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
                     .map_or_else(|_| "?".into(), |n| n.to_string())
             ))
         })
+}
+
+/// `window_length=` and `polyorder=`: both or neither, non-negative ints (the plan checks
+/// the rest, with the core's messages).
+fn savgol_window(
+    window_length: &Bound<'_, PyAny>,
+    polyorder: &Bound<'_, PyAny>,
+    deriv: i64,
+) -> PyResult<Option<(usize, usize)>> {
+    match (window_length.is_none(), polyorder.is_none()) {
+        (true, true) => return Ok(None),
+        (false, false) => {}
+        (w_missing, _) => {
+            let (given, missing) = if w_missing {
+                ("polyorder=", "window_length=")
+            } else {
+                ("window_length=", "polyorder=")
+            };
+            return Err(PyTypeError::new_err(format!(
+                "window_length= and polyorder= go together (a Savitzky-Golay fit): {given} \
+                 was given without {missing}; pass both"
+            )));
+        }
+    }
+    let w = small_int(window_length, "window_length")?;
+    let d = small_int(polyorder, "polyorder")?;
+    if d < 0 {
+        return Err(PyValueError::new_err(format!(
+            "polyorder={d} is below deriv={deriv}; use a polyorder of at least {deriv}"
+        )));
+    }
+    if w < 0 {
+        return Err(PyValueError::new_err(format!(
+            "window_length={w} must be odd and greater than polyorder={d}"
+        )));
+    }
+    // Beyond usize (never on 64-bit) is simply too long a window.
+    let w = usize::try_from(w).unwrap_or(usize::MAX);
+    let d = usize::try_from(d).unwrap_or(usize::MAX);
+    Ok(Some((w, d)))
 }
 
 fn small_int(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {

@@ -10,6 +10,7 @@ mod args;
 mod decline;
 mod errors;
 mod extensions;
+mod operators;
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
@@ -547,6 +548,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gradient_block, m)?)?;
     m.add_function(wrap_pyfunction!(output_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(fill_out, m)?)?;
+    m.add_function(wrap_pyfunction!(operators::operator, m)?)?;
     m.add_class::<Decline>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

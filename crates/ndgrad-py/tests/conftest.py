@@ -103,6 +103,10 @@ def _native_spacing(v):
         return False
     if a.dtype.kind == "f":
         return a.itemsize in (2, 4, 8)
+    if a.dtype.kind == "M":
+        # ndgrad's extension (NumPy raises): the wrapper converts 1-D datetime64 coordinates
+        # to float64 elapsed time, which the engine computes.
+        return a.ndim == 1
     # Integer and timedelta coordinates are converted to float64; 0-d integer arrays keep
     # NumPy's integer promotion, which the engine leaves to NumPy.
     return a.dtype.kind in "ium" and a.ndim > 0

@@ -224,7 +224,6 @@ class Sub(np.ndarray):
     (np.arange(5.0), (np.ma.arange(5.0),), {}, Declined.SPACING),
     (np.arange(5.0), (np.arange(5.0).astype(SWAPPED),), {}, Declined.SPACING),
     (np.arange(5.0), ([True, False, True, False, True],), {}, Declined.SPACING),
-    (np.arange(5.0), (np.arange(5).astype("M8[s]"),), {}, Declined.SPACING),
     (np.ones((3, 4)), (1.0, np.int8(1)), {}, Declined.SPACING),
     (np.arange(5.0), (0,), {"edge_order": 2}, Declined.ZERO_DIVISION),
     (np.arange(5.0), (-0.0,), {"edge_order": 2}, Declined.ZERO_DIVISION),

@@ -77,6 +77,52 @@ impl Plan {
         mut out: ArrayViewMut<'_, T::Output, D>,
         out_start: usize,
     ) -> Result<(), Error> {
+        let out_range = self.check_block(k, &block, block_start, out.shape(), out_start)?;
+        let output = out.as_mut_ptr() as *mut MaybeUninit<T::Output>;
+        // SAFETY: `out` is exclusively borrowed for this call and has the strides passed
+        // along; `check_block` verified the block covers the halo of `out_range`, and that
+        // both have the planned number of dimensions and agree on every other axis.
+        unsafe { self.run(k, block, block_start, output, out.strides(), out_range) }
+    }
+
+    /// [`Plan::compute_block`] into a fresh, uninitialized output of `out_shape` in C order:
+    /// every element is written on success (the operators' scratch derivatives).
+    pub(crate) fn compute_block_fresh<T: Element, D: Dimension>(
+        &self,
+        k: usize,
+        block: ArrayView<'_, T, D>,
+        block_start: usize,
+        out: &mut [MaybeUninit<T::Output>],
+        out_shape: &[usize],
+        out_start: usize,
+    ) -> Result<(), Error> {
+        assert_eq!(
+            out.len(),
+            out_shape.iter().product::<usize>(),
+            "one slot per element"
+        );
+        let out_range = self.check_block(k, &block, block_start, out_shape, out_start)?;
+        let mut strides = vec![0isize; out_shape.len()];
+        let mut step = 1isize;
+        for d in (0..out_shape.len()).rev() {
+            strides[d] = step;
+            step *= out_shape[d].max(1) as isize;
+        }
+        // SAFETY: `out` holds one element per index of `out_shape` at these C-order strides,
+        // exclusively borrowed; `check_block` verified the block as for `compute_block`.
+        unsafe { self.run(k, block, block_start, out.as_mut_ptr(), &strides, out_range) }
+    }
+
+    /// Checks a block and its output against the plan; returns the output's samples along
+    /// output `k`'s axis as extended indices.
+    fn check_block<T, D: Dimension>(
+        &self,
+        k: usize,
+        block: &ArrayView<'_, T, D>,
+        block_start: usize,
+        out_shape: &[usize],
+        out_start: usize,
+    ) -> Result<Range<usize>, Error> {
         let axis = self
             .axes
             .get(k)
@@ -85,7 +131,7 @@ impl Plan {
                 index: k,
                 outputs: self.axes.len(),
             })?;
-        for ndim in [block.ndim(), out.ndim()] {
+        for ndim in [block.ndim(), out_shape.len()] {
             if ndim != self.shape.len() {
                 return Err(Error::BlockDimensions {
                     expected: self.shape.len(),
@@ -94,16 +140,16 @@ impl Plan {
             }
         }
         for d in (0..self.shape.len()).filter(|&d| d != axis) {
-            if block.len_of(Axis(d)) != out.len_of(Axis(d)) {
+            if block.len_of(Axis(d)) != out_shape[d] {
                 return Err(Error::BlockOutputMismatch {
                     axis: d,
                     block: block.len_of(Axis(d)),
-                    output: out.len_of(Axis(d)),
+                    output: out_shape[d],
                 });
             }
         }
         let len = self.shape[axis];
-        let out_range = out_start..out_start + out.len_of(Axis(axis));
+        let out_range = out_start..out_start + out_shape[axis];
         if out_range.end > len {
             return Err(Error::OutputPastEnd {
                 range: out_range,
@@ -118,12 +164,7 @@ impl Plan {
             return Err(Error::BlockMissingHalo { needed, given });
         }
         let shift = self.axes[k].ghosts.left;
-        let out_range = out_range.start + shift..out_range.end + shift;
-        let output = out.as_mut_ptr() as *mut MaybeUninit<T::Output>;
-        // SAFETY: `out` is exclusively borrowed for this call and has the strides passed
-        // along; the block covers the halo of `out_range` (checked above), and both have the
-        // planned number of dimensions and agree on every other axis.
-        unsafe { self.run(k, block, block_start, output, out.strides(), out_range) }
+        Ok(out_range.start + shift..out_range.end + shift)
     }
 
     /// Runs output `k` into raw output memory laid out with `out_strides` (elements).

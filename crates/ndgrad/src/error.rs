@@ -50,6 +50,20 @@ pub enum Error {
     },
     /// Boundary modes given neither as one for all axes nor as one per axis.
     BoundaryCount { given: usize, axes: usize },
+    /// A Savitzky–Golay window that is even, not longer than the polynomial order, or beyond
+    /// the supported sizes (a window of 25 samples, a polynomial of order 12).
+    InvalidWindow {
+        window_length: usize,
+        polyorder: usize,
+    },
+    /// A Savitzky–Golay polynomial of lower order than the derivative (its derivative is 0).
+    PolyorderBelowDeriv { polyorder: usize, deriv: u8 },
+    /// The axis has fewer samples than the Savitzky–Golay window.
+    AxisShorterThanWindow {
+        axis: usize,
+        len: usize,
+        window_length: usize,
+    },
     /// A periodic axis with uneven coordinates needs its period.
     PeriodRequired { axis: usize },
     /// A period not longer than the span of the coordinates (or not a positive number).
@@ -155,6 +169,38 @@ impl fmt::Display for Error {
                 f,
                 "axis {axis} has {len} samples; deriv={deriv} with accuracy={accuracy} needs at \
                  least {required}"
+            ),
+            Error::InvalidWindow {
+                window_length,
+                polyorder,
+            } if window_length % 2 == 0 || window_length <= polyorder => write!(
+                f,
+                "window_length={window_length} must be odd and greater than \
+                 polyorder={polyorder}"
+            ),
+            Error::InvalidWindow {
+                window_length,
+                polyorder,
+            } => write!(
+                f,
+                "window_length={window_length} with polyorder={polyorder} is not supported; \
+                 use window_length up to {} and polyorder up to {}",
+                crate::savgol::MAX_WINDOW,
+                crate::savgol::MAX_POLYORDER
+            ),
+            Error::PolyorderBelowDeriv { polyorder, deriv } => write!(
+                f,
+                "polyorder={polyorder} is below deriv={deriv}; use a polyorder of at least \
+                 {deriv}"
+            ),
+            Error::AxisShorterThanWindow {
+                axis,
+                len,
+                window_length,
+            } => write!(
+                f,
+                "axis {axis} has {len} samples; window_length={window_length} needs at least \
+                 {window_length}"
             ),
             Error::BoundaryCount { given, axes } => write!(
                 f,
@@ -284,6 +330,9 @@ impl Error {
             | Error::InvalidDeriv { .. }
             | Error::AxisTooShort { .. }
             | Error::BoundaryCount { .. }
+            | Error::InvalidWindow { .. }
+            | Error::PolyorderBelowDeriv { .. }
+            | Error::AxisShorterThanWindow { .. }
             | Error::PeriodRequired { .. }
             | Error::PeriodTooShort { .. }
             | Error::PeriodMismatch { .. }

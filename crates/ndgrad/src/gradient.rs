@@ -132,7 +132,9 @@ impl Plan {
 
 /// An uninitialized array shaped like `f` and laid out in `f`'s memory order (axes sorted by
 /// stride), so kernels walk input and output in step — what `np.empty_like` does.
-fn uninit_like<O, D: Dimension>(f: &ArrayView<'_, impl Sized, D>) -> Array<MaybeUninit<O>, D> {
+pub(crate) fn uninit_like<O, D: Dimension>(
+    f: &ArrayView<'_, impl Sized, D>,
+) -> Array<MaybeUninit<O>, D> {
     let strides = f.strides();
     let mut order: Vec<usize> = (0..f.ndim()).collect();
     order.sort_by_key(|&a| Reverse(strides[a].unsigned_abs()));

@@ -203,3 +203,186 @@ pub fn weighted_lane<const W: usize, I: Load<S>, S: Load<C>, C: Compute, O: Stor
         o.write(O::store(s));
     }
 }
+
+/// Samples per block of the wide kernels: their partial sums wait on the stack in the
+/// compute type, one block at a time.
+const BLOCK: usize = 64;
+
+/// Input slices `rows[j][range]`, for every `j`.
+macro_rules! block_of {
+    ($rows:expr, $range:expr) => {
+        $rows.iter().map(|r| &r[$range.clone()])
+    };
+}
+
+/// [`centred_rows`] for any half-width (`c.len()`, Savitzky–Golay windows beyond the
+/// unrolled stencils): the same sum for every sample, in the same order, so the same bits.
+/// Taps run outermost over blocks of samples whose partial sums stay in the compute type,
+/// so the loops over samples still vectorize.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn centred_rows_wide<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
+    out: &mut [MaybeUninit<O>],
+    centre: &[I],
+    plus: &[&[I]],
+    minus: &[&[I]],
+    c0: C::Real,
+    c: &[C::Real],
+    odd: bool,
+    d: C::Divisor,
+) {
+    let n = out.len();
+    for start in (0..n).step_by(BLOCK) {
+        let range = start..(start + BLOCK).min(n);
+        let len = range.len();
+        let pairs = block_of!(plus, range).zip(block_of!(minus, range));
+        let mut acc = [C::scale(c0, up::<I, S, C>(centre[start])); BLOCK];
+        let acc = &mut acc[..len];
+        if odd {
+            for (j, (p, m)) in pairs.enumerate() {
+                for ((a, &p), &m) in acc.iter_mut().zip(p).zip(m) {
+                    let term = C::scale(c[j], up::<I, S, C>(p).sub(up::<I, S, C>(m)));
+                    *a = if j == 0 { term } else { a.add(term) };
+                }
+            }
+        } else {
+            for (a, &x) in acc.iter_mut().zip(&centre[range.clone()]) {
+                *a = C::scale(c0, up::<I, S, C>(x));
+            }
+            for (j, (p, m)) in pairs.enumerate() {
+                for ((a, &p), &m) in acc.iter_mut().zip(p).zip(m) {
+                    *a = a.add(C::scale(c[j], up::<I, S, C>(p).add(up::<I, S, C>(m))));
+                }
+            }
+        }
+        for (o, a) in out[range].iter_mut().zip(acc.iter()) {
+            o.write(O::store(a.div(d)));
+        }
+    }
+}
+
+/// [`weighted_rows`] for any number of nodes (`w.len()`), in blocks like
+/// [`centred_rows_wide`]: the same sums in the same order.
+#[inline(always)]
+pub fn weighted_rows_wide<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
+    out: &mut [MaybeUninit<O>],
+    rows: &[&[I]],
+    w: &[C::Real],
+    d: Option<C::Divisor>,
+) {
+    let n = out.len();
+    for start in (0..n).step_by(BLOCK) {
+        let range = start..(start + BLOCK).min(n);
+        let mut acc = [C::scale(w[0], up::<I, S, C>(rows[0][start])); BLOCK];
+        let acc = &mut acc[..range.len()];
+        for (j, r) in block_of!(rows, range).enumerate() {
+            for (a, &x) in acc.iter_mut().zip(r) {
+                let term = C::scale(w[j], up::<I, S, C>(x));
+                *a = if j == 0 { term } else { a.add(term) };
+            }
+        }
+        for (o, a) in out[range].iter_mut().zip(acc.iter()) {
+            o.write(O::store(match d {
+                Some(d) => a.div(d),
+                None => *a,
+            }));
+        }
+    }
+}
+
+/// [`weighted_lane`] for any number of nodes (`w.len()`), in blocks like
+/// [`centred_rows_wide`]: the same sums in the same order.
+#[inline(always)]
+pub fn weighted_lane_wide<I: Load<S>, S: Load<C>, C: Compute, O: Store<C>>(
+    out: &mut [MaybeUninit<O>],
+    rows: &[&[I]],
+    w: &[&[C::Real]],
+) {
+    let n = out.len();
+    for start in (0..n).step_by(BLOCK) {
+        let range = start..(start + BLOCK).min(n);
+        let mut acc = [C::scale(w[0][start], up::<I, S, C>(rows[0][start])); BLOCK];
+        let acc = &mut acc[..range.len()];
+        let columns = block_of!(rows, range).zip(block_of!(w, range));
+        for (j, (r, w)) in columns.enumerate() {
+            for ((a, &x), &w) in acc.iter_mut().zip(r).zip(w) {
+                let term = C::scale(w, up::<I, S, C>(x));
+                *a = if j == 0 { term } else { a.add(term) };
+            }
+        }
+        for (o, a) in out[range].iter_mut().zip(acc.iter()) {
+            o.write(O::store(*a));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rough values whose sums round differently in every order.
+    fn data(rows: usize, n: usize, seed: u64) -> Vec<Vec<f32>> {
+        let mut state = seed;
+        (0..rows)
+            .map(|_| {
+                (0..n)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        ((state >> 40) as f32 / (1u32 << 24) as f32 - 0.5) * 1e3
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn bits(v: &[MaybeUninit<f64>]) -> Vec<u64> {
+        // SAFETY: every element was written by the kernel under test.
+        v.iter()
+            .map(|x| unsafe { x.assume_init() }.to_bits())
+            .collect()
+    }
+
+    /// The wide kernels give the unrolled kernels' bits (same width), blocks and tails
+    /// included, f32 data summed in f64.
+    #[test]
+    fn wide_kernels_equal_the_unrolled_ones() {
+        const M: usize = 6;
+        const W: usize = 13;
+        let n = 3 * BLOCK + 17;
+        let rows = data(W, n, 1);
+        let weights: Vec<f64> = data(1, W, 2)[0].iter().map(|&v| v as f64 / 7.0).collect();
+        let r: [&[f32]; W] = std::array::from_fn(|j| rows[j].as_slice());
+        let plus: [&[f32]; M] = std::array::from_fn(|j| rows[M + 1 + j].as_slice());
+        let minus: [&[f32]; M] = std::array::from_fn(|j| rows[M - 1 - j].as_slice());
+        let c: [f64; M] = std::array::from_fn(|j| weights[j + 1]);
+        let (mut a, mut b) = (
+            vec![MaybeUninit::uninit(); n],
+            vec![MaybeUninit::uninit(); n],
+        );
+        for odd in [true, false] {
+            centred_rows::<M, f32, f32, f64, f64>(
+                &mut a, r[M], plus, minus, weights[0], c, odd, 0.3,
+            );
+            centred_rows_wide::<f32, f32, f64, f64>(
+                &mut b, r[M], &plus, &minus, weights[0], &c, odd, 0.3,
+            );
+            assert_eq!(bits(&a), bits(&b), "odd={odd}");
+        }
+        let w: [f64; W] = std::array::from_fn(|j| weights[j]);
+        for d in [None, Some(0.7)] {
+            weighted_rows::<W, f32, f32, f64, f64>(&mut a, r, w, d);
+            weighted_rows_wide::<f32, f32, f64, f64>(&mut b, &r, &w, d);
+            assert_eq!(bits(&a), bits(&b), "{d:?}");
+        }
+        let lane_weights: Vec<Vec<f64>> = data(W, n, 3)
+            .into_iter()
+            .map(|v| v.into_iter().map(f64::from).collect())
+            .collect();
+        let lw: [&[f64]; W] = std::array::from_fn(|j| lane_weights[j].as_slice());
+        weighted_lane::<W, f32, f32, f64, f64>(&mut a, r, lw);
+        weighted_lane_wide::<f32, f32, f64, f64>(&mut b, &r, &lw);
+        assert_eq!(bits(&a), bits(&b));
+    }
+}

@@ -50,6 +50,7 @@ mod kernels;
 mod operators;
 mod options;
 mod plan;
+mod savgol;
 mod stencil;
 mod taps;
 mod weights;

@@ -11,12 +11,16 @@
 mod slabs;
 mod value;
 
+use std::mem::MaybeUninit;
+
 use ndarray::{Array, ArrayView, ArrayViewMut, Dimension, IxDyn};
 
 use crate::element::Element;
 use crate::error::Error;
+use crate::gradient::uninit_like;
 use crate::options::GradientOptions;
 use crate::plan::Plan;
+use slabs::Fold;
 
 pub use value::OutputValue;
 
@@ -56,9 +60,10 @@ pub fn magnitude<T: Element, D: Dimension>(
 where
     T::Output: OutputValue,
 {
-    let mut out = fresh_like(&f, zero_magnitude::<T>());
-    magnitude_into(f, options, out.view_mut())?;
-    Ok(out)
+    let mut out = uninit_like::<MagnitudeOf<T>, D>(&f);
+    run_magnitude(f, options, out.view_mut())?;
+    // SAFETY: `run_magnitude` wrote every element (its slabs partition the array).
+    Ok(unsafe { out.assume_init() })
 }
 
 /// [`magnitude`] into a caller-provided output shaped like `f`.
@@ -73,16 +78,26 @@ pub fn magnitude_into<T: Element, D: Dimension>(
 where
     T::Output: OutputValue,
 {
+    run_magnitude(f, options, as_uninit(out))
+}
+
+fn run_magnitude<T: Element, D: Dimension>(
+    f: ArrayView<'_, T, D>,
+    options: &GradientOptions,
+    out: ArrayViewMut<'_, MaybeUninit<MagnitudeOf<T>>, D>,
+) -> Result<(), Error>
+where
+    T::Output: OutputValue,
+{
     let plan = Plan::new(f.shape(), options)?;
     let terms: Vec<(usize, usize)> = (0..plan.axes().len()).map(|k| (0, k)).collect();
     require_axes("magnitude", terms.len(), !terms.is_empty(), "at least 1")?;
-    slabs::run(&[f.into_dyn()], &plan, &terms, out.into_dyn(), |values| {
-        let mut sum = values[0].square();
-        for v in &values[1..] {
-            sum = T::Output::add_squares(sum, v.square());
-        }
-        T::Output::root(sum)
-    })
+    let fold = Fold {
+        init: |v: T::Output| v.square(),
+        step: |sum, v: T::Output| T::Output::add_squares(sum, v.square()),
+        finish: T::Output::root,
+    };
+    slabs::run(&[f.into_dyn()], &plan, &terms, out.into_dyn(), fold)
 }
 
 /// The divergence `(dF0/dx0 + dF1/dx1) + ...` of a vector field: component `i` is
@@ -112,9 +127,10 @@ where
     T::Output: OutputValue,
 {
     let first = first_component(components)?;
-    let mut out = fresh_like(first, zero_output::<T>());
-    divergence_into(components, options, out.view_mut())?;
-    Ok(out)
+    let mut out = uninit_like::<T::Output, D>(first);
+    run_divergence(components, options, out.view_mut())?;
+    // SAFETY: `run_divergence` wrote every element (its slabs partition the array).
+    Ok(unsafe { out.assume_init() })
 }
 
 /// [`divergence`] into a caller-provided output.
@@ -129,11 +145,22 @@ pub fn divergence_into<T: Element, D: Dimension>(
 where
     T::Output: OutputValue,
 {
+    run_divergence(components, options, as_uninit(out))
+}
+
+fn run_divergence<T: Element, D: Dimension>(
+    components: &[ArrayView<'_, T, D>],
+    options: &GradientOptions,
+    out: ArrayViewMut<'_, MaybeUninit<T::Output>, D>,
+) -> Result<(), Error>
+where
+    T::Output: OutputValue,
+{
     let (inputs, plan) = field(components, options)?;
     let n = plan.axes().len();
     require_axes("divergence", n, n == inputs.len(), "one per component")?;
     let terms: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
-    slabs::run(&inputs, &plan, &terms, out.into_dyn(), sum::<T::Output>)
+    slabs::run(&inputs, &plan, &terms, out.into_dyn(), sum::<T::Output>())
 }
 
 /// The Laplacian: the sum, in axis order, of the direct second derivatives along the
@@ -162,9 +189,10 @@ pub fn laplacian<T: Element, D: Dimension>(
 where
     T::Output: OutputValue,
 {
-    let mut out = fresh_like(&f, zero_output::<T>());
-    laplacian_into(f, options, out.view_mut())?;
-    Ok(out)
+    let mut out = uninit_like::<T::Output, D>(&f);
+    run_laplacian(f, options, out.view_mut())?;
+    // SAFETY: `run_laplacian` wrote every element (its slabs partition the array).
+    Ok(unsafe { out.assume_init() })
 }
 
 /// [`laplacian`] into a caller-provided output.
@@ -179,6 +207,17 @@ pub fn laplacian_into<T: Element, D: Dimension>(
 where
     T::Output: OutputValue,
 {
+    run_laplacian(f, options, as_uninit(out))
+}
+
+fn run_laplacian<T: Element, D: Dimension>(
+    f: ArrayView<'_, T, D>,
+    options: &GradientOptions,
+    out: ArrayViewMut<'_, MaybeUninit<T::Output>, D>,
+) -> Result<(), Error>
+where
+    T::Output: OutputValue,
+{
     let plan = Plan::new(f.shape(), &options.clone().deriv(2))?;
     let n = plan.axes().len();
     require_axes("laplacian", n, n >= 1, "at least 1")?;
@@ -188,7 +227,7 @@ where
         &plan,
         &terms,
         out.into_dyn(),
-        sum::<T::Output>,
+        sum::<T::Output>(),
     )
 }
 
@@ -224,15 +263,20 @@ where
     T::Output: OutputValue,
 {
     let first = first_component(components)?;
-    let zero = zero_output::<T>();
-    let mut outs: Vec<Array<T::Output, D>> = (0..if components.len() == 3 { 3 } else { 1 })
-        .map(|_| fresh_like(first, zero))
-        .collect();
-    curl_into(
+    let mut outs: Vec<Array<MaybeUninit<T::Output>, D>> =
+        (0..if components.len() == 3 { 3 } else { 1 })
+            .map(|_| uninit_like::<T::Output, D>(first))
+            .collect();
+    run_curl(
         components,
         options,
         outs.iter_mut().map(|o| o.view_mut()).collect(),
     )?;
+    // SAFETY: `run_curl` wrote every element of every output.
+    let outs: Vec<Array<T::Output, D>> = outs
+        .into_iter()
+        .map(|o| unsafe { o.assume_init() })
+        .collect();
     Ok(match <[_; 3]>::try_from(outs) {
         Ok(three) => Curl::Vector(three),
         Err(mut one) => Curl::Scalar(one.remove(0)),
@@ -247,6 +291,21 @@ pub fn curl_into<T: Element, D: Dimension>(
     components: &[ArrayView<'_, T, D>],
     options: &GradientOptions,
     outs: Vec<ArrayViewMut<'_, T::Output, D>>,
+) -> Result<(), Error>
+where
+    T::Output: OutputValue,
+{
+    run_curl(
+        components,
+        options,
+        outs.into_iter().map(as_uninit).collect(),
+    )
+}
+
+fn run_curl<T: Element, D: Dimension>(
+    components: &[ArrayView<'_, T, D>],
+    options: &GradientOptions,
+    outs: Vec<ArrayViewMut<'_, MaybeUninit<T::Output>, D>>,
 ) -> Result<(), Error>
 where
     T::Output: OutputValue,
@@ -269,30 +328,35 @@ where
     }
     for (out, &(a, b)) in outs.into_iter().zip(pairs) {
         let terms = [(a, b), (b, a)];
-        slabs::run(&inputs, &plan, &terms, out.into_dyn(), |v| v[0].minus(v[1]))?;
+        let difference = Fold {
+            init: |v: T::Output| v,
+            step: |a: T::Output, v: T::Output| a.minus(v),
+            finish: |a| a,
+        };
+        slabs::run(&inputs, &plan, &terms, out.into_dyn(), difference)?;
     }
     Ok(())
 }
 
 /// `((v0 + v1) + v2) + ...`
-fn sum<O: OutputValue>(values: &[O]) -> O {
-    values[1..].iter().fold(values[0], |acc, &v| acc.plus(v))
+#[allow(clippy::type_complexity)]
+fn sum<O: OutputValue>() -> Fold<fn(O) -> O, fn(O, O) -> O, fn(O) -> O> {
+    Fold {
+        init: |v| v,
+        step: |a, v| a.plus(v),
+        finish: |a| a,
+    }
 }
 
-fn zero_output<T: Element>() -> T::Output {
-    <T::Output as Element>::from_f64_cast(0.0)
-}
-
-fn zero_magnitude<T: Element>() -> MagnitudeOf<T>
-where
-    T::Output: OutputValue,
-{
-    zero_output::<T>().square()
-}
-
-/// A fresh array shaped like `f` (filled; every element is overwritten).
-fn fresh_like<X, O: Clone, D: Dimension>(f: &ArrayView<'_, X, D>, fill: O) -> Array<O, D> {
-    Array::from_elem(f.raw_dim(), fill)
+/// A caller's output as slots the operators fill (they only write, never read it).
+fn as_uninit<O, D: Dimension>(
+    mut out: ArrayViewMut<'_, O, D>,
+) -> ArrayViewMut<'_, MaybeUninit<O>, D> {
+    let raw = out.raw_view_mut().cast::<MaybeUninit<O>>();
+    // SAFETY: `MaybeUninit<O>` has `O`'s layout; the view takes over `out`'s exclusive
+    // borrow (consumed here) for the same lifetime, and writing initialized values through it
+    // keeps every element of the caller's array initialized.
+    unsafe { raw.deref_into_view_mut() }
 }
 
 fn first_component<'a, 'b, T, D: Dimension>(

@@ -312,7 +312,8 @@ impl TryFrom<i64> for EdgeOrder {
     }
 }
 
-/// How the derivative is approximated: NumPy's formulas, or a chosen order of accuracy.
+/// How the derivative is approximated: NumPy's formulas, a chosen order of accuracy, or a
+/// Savitzky–Golay fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     /// NumPy's second-order central differences with one-sided ends of this order. With a
@@ -323,6 +324,16 @@ pub enum Scheme {
     /// `p` in 2, 4, 6, 8, at every point (the ends use the `deriv + p` nearest samples).
     /// `Accuracy(2)` with `deriv` 1 is NumPy's `edge_order=2`, bit for bit.
     Accuracy(u8),
+    /// Savitzky–Golay: the derivative at each point of the least-squares polynomial of
+    /// degree `polyorder` through `window_length` samples (centred; near an end the
+    /// `window_length` samples nearest that end, SciPy's `mode="interp"`). The window is
+    /// odd, longer than the polynomial order and at most 25 samples; the order is at least
+    /// `deriv` and at most 12. With `deriv` 1, `SavitzkyGolay { window_length: p + 1,
+    /// polyorder: p }` is `Accuracy(p)`, bit for bit, on evenly spaced axes.
+    SavitzkyGolay {
+        window_length: usize,
+        polyorder: usize,
+    },
 }
 
 impl Default for Scheme {
@@ -417,7 +428,8 @@ pub enum Parallelism {
 pub struct GradientOptions {
     pub axes: Axes,
     pub spacing: Spacing,
-    /// NumPy's formulas with an edge order, or an order of accuracy; the last setter wins.
+    /// NumPy's formulas with an edge order, an order of accuracy, or a Savitzky–Golay
+    /// window; the last setter wins.
     pub scheme: Scheme,
     /// Order of the derivative, 1 to 4.
     pub deriv: u8,
@@ -492,6 +504,17 @@ impl GradientOptions {
     /// `deriv + p` nearest samples, so every point is `O(h^p)`.
     pub fn accuracy(mut self, p: u8) -> Self {
         self.scheme = Scheme::Accuracy(p);
+        self
+    }
+
+    /// Savitzky–Golay derivatives ([`Scheme::SavitzkyGolay`]): a least-squares polynomial
+    /// of degree `polyorder` over `window_length` samples (replaces an edge order or an
+    /// accuracy). Smooths noise that plain differences amplify.
+    pub fn savgol(mut self, window_length: usize, polyorder: usize) -> Self {
+        self.scheme = Scheme::SavitzkyGolay {
+            window_length,
+            polyorder,
+        };
         self
     }
 

@@ -12,6 +12,7 @@ use crate::options::{
     Axes, AxisSpacing, Boundaries, Boundary, Coordinates, EdgeOrder, GradientOptions, Parallelism,
     Precision, Scalar, Scheme, Side, Spacing,
 };
+use crate::savgol;
 use crate::stencil::{self, Stencil};
 use crate::taps::{self, Taps};
 
@@ -109,9 +110,11 @@ impl Plan {
     /// [`Error::InvalidNumberOfArguments`], [`Error::SpacingNotScalarOr1d`],
     /// [`Error::CoordinatesLengthMismatch`], [`Error::CoordinatesTooShort`],
     /// [`Error::ArrayTooSmall`].
-    /// Then the extensions: [`Error::InvalidAccuracy`], [`Error::InvalidDeriv`],
-    /// [`Error::BoundaryCount`], and per axis [`Error::PeriodRequired`],
-    /// [`Error::PeriodTooShort`], [`Error::PeriodMismatch`], [`Error::AxisTooShort`].
+    /// Then the extensions: [`Error::InvalidAccuracy`] or [`Error::InvalidWindow`],
+    /// [`Error::InvalidDeriv`], [`Error::PolyorderBelowDeriv`], [`Error::BoundaryCount`],
+    /// and per axis [`Error::PeriodRequired`], [`Error::PeriodTooShort`],
+    /// [`Error::PeriodMismatch`], [`Error::AxisTooShort`] or
+    /// [`Error::AxisShorterThanWindow`].
     pub fn new(shape: &[usize], options: &GradientOptions) -> Result<Plan, Error> {
         Self::build(shape, options, Ok(options.scheme))
     }
@@ -187,19 +190,43 @@ impl Plan {
                 task_size: options.task_size,
             });
         }
-        let accuracy = match scheme {
-            Scheme::NumPy(_) => 2,
-            Scheme::Accuracy(p) if matches!(p, 2 | 4 | 6 | 8) => p,
+        let family = match scheme {
+            Scheme::NumPy(_) => Family::Accuracy(2),
+            Scheme::Accuracy(p) if matches!(p, 2 | 4 | 6 | 8) => Family::Accuracy(p),
             Scheme::Accuracy(p) => return Err(Error::InvalidAccuracy { accuracy: p }),
+            Scheme::SavitzkyGolay {
+                window_length,
+                polyorder,
+            } if savgol::window_is_valid(window_length, polyorder) => Family::SavitzkyGolay {
+                window: window_length,
+                polyorder,
+            },
+            Scheme::SavitzkyGolay {
+                window_length,
+                polyorder,
+            } => {
+                return Err(Error::InvalidWindow {
+                    window_length,
+                    polyorder,
+                });
+            }
         };
         if !(1..=4).contains(&options.deriv) {
             return Err(Error::InvalidDeriv {
                 deriv: options.deriv,
             });
         }
+        if let Family::SavitzkyGolay { polyorder, .. } = family {
+            if polyorder < options.deriv as usize {
+                return Err(Error::PolyorderBelowDeriv {
+                    polyorder,
+                    deriv: options.deriv,
+                });
+            }
+        }
         let request = Request {
             deriv: options.deriv,
-            accuracy,
+            family,
         };
         let axes = axes
             .iter()
@@ -210,7 +237,10 @@ impl Plan {
         Ok(Plan {
             shape: shape.to_vec(),
             axes,
-            scheme: Scheme::Accuracy(accuracy),
+            scheme: match family {
+                Family::Accuracy(p) => Scheme::Accuracy(p),
+                Family::SavitzkyGolay { .. } => scheme,
+            },
             parallelism: options.parallelism,
             task_size: options.task_size,
         })
@@ -226,7 +256,8 @@ impl Plan {
         &self.shape
     }
 
-    /// The scheme the plan runs: NumPy's formulas with an edge order, or an accuracy.
+    /// The scheme the plan runs: NumPy's formulas with an edge order, an accuracy, or a
+    /// Savitzky–Golay window.
     pub fn scheme(&self) -> Scheme {
         self.scheme
     }
@@ -264,7 +295,16 @@ impl Plan {
 /// What an extended call asks of every axis.
 struct Request {
     deriv: u8,
-    accuracy: u8,
+    family: Family,
+}
+
+/// The stencil family of an extended call, validated.
+#[derive(Debug, Clone, Copy)]
+enum Family {
+    /// Finite differences of this order of accuracy.
+    Accuracy(u8),
+    /// Savitzky–Golay: a polynomial of degree `polyorder` fitted over `window` samples.
+    SavitzkyGolay { window: usize, polyorder: usize },
 }
 
 impl Request {
@@ -276,33 +316,54 @@ impl Request {
         spacing: AxisSpacing,
         boundary: Boundary,
     ) -> Result<AxisPlan, Error> {
-        let (k, p) = (self.deriv as usize, self.accuracy as usize);
+        let k = self.deriv as usize;
         // NumPy's formulas serve accuracy 2 of the first derivative (its `edge_order=2`),
-        // under every boundary mode; other orders use the general stencils.
-        let numpy = k == 1 && p == 2;
+        // under every boundary mode, and so the quadratic through 3 samples (which
+        // interpolates); other orders use the general stencils.
+        let numpy = k == 1
+            && match self.family {
+                Family::Accuracy(p) => p == 2,
+                Family::SavitzkyGolay { window, polyorder } => (window, polyorder) == (3, 2),
+            };
         let spacing = match spacing {
             AxisSpacing::Coordinates(c) if c.ndim() == 0 => AxisSpacing::Uniform(zero_d_scalar(&c)),
             other => other,
         };
         let geometry = Geometry::of(axis, len, &spacing, boundary)?;
         let uniform = geometry.h.is_some();
-        let (m, _) = taps::widths(k, p, uniform || numpy);
+        let m = match self.family {
+            Family::Accuracy(p) => taps::widths(k, p as usize, uniform || numpy).0,
+            Family::SavitzkyGolay { window, .. } => window / 2,
+        };
         let depth = if numpy { 1 } else { m };
         let ghosts = geometry.ghosts(depth);
         let one_sided_end = ghosts.left == 0 || ghosts.right == 0;
-        let required = if numpy {
-            3
-        } else {
-            taps::min_len(k, p, uniform, one_sided_end)
-        };
-        if len < required {
-            return Err(Error::AxisTooShort {
-                axis,
-                len,
-                deriv: self.deriv,
-                accuracy: self.accuracy,
-                required,
-            });
+        match self.family {
+            Family::Accuracy(p) => {
+                let required = if numpy {
+                    3
+                } else {
+                    taps::min_len(k, p as usize, uniform, one_sided_end)
+                };
+                if len < required {
+                    return Err(Error::AxisTooShort {
+                        axis,
+                        len,
+                        deriv: self.deriv,
+                        accuracy: p,
+                        required,
+                    });
+                }
+            }
+            // Whole windows everywhere, with or without ghosts.
+            Family::SavitzkyGolay { window, .. } if len < window => {
+                return Err(Error::AxisShorterThanWindow {
+                    axis,
+                    len,
+                    window_length: window,
+                });
+            }
+            Family::SavitzkyGolay { .. } => {}
         }
         let precision = match &spacing {
             AxisSpacing::Uniform(s) => s.precision(),
@@ -314,7 +375,13 @@ impl Request {
                 edge_order: EdgeOrder::Second,
             },
             (Some(h), false) => {
-                AxisStencil::Taps(Taps::uniform(k, p, ghosts.extended_len(), h.power(k)))
+                let len = ghosts.extended_len();
+                AxisStencil::Taps(match self.family {
+                    Family::Accuracy(p) => Taps::uniform(k, p as usize, len, h.power(k)),
+                    Family::SavitzkyGolay { window, polyorder } => {
+                        Taps::savgol_uniform(window, polyorder, k, len, h.power(k))
+                    }
+                })
             }
             (None, numpy) => {
                 let AxisSpacing::Coordinates(c) = &spacing else {
@@ -326,7 +393,7 @@ impl Request {
                         edge_order: EdgeOrder::Second,
                     }
                 } else {
-                    AxisStencil::Taps(tap_coordinates(c, (k, p), &ghosts, geometry.period))
+                    AxisStencil::Taps(tap_coordinates(c, k, self.family, &ghosts, geometry.period))
                 }
             }
         };
@@ -458,14 +525,23 @@ fn numpy_coordinates(c: &Coordinates, ghosts: &Ghosts, period: Option<f64>) -> S
 /// General stencils over uneven coordinates (weights in `f64`).
 fn tap_coordinates(
     c: &Coordinates,
-    (k, p): (usize, usize),
+    k: usize,
+    family: Family,
     ghosts: &Ghosts,
     period: Option<f64>,
 ) -> Taps {
+    fn build<K: Real>(x: &[K], k: usize, family: Family, g: &Ghosts, p: Option<f64>) -> Taps {
+        match family {
+            Family::Accuracy(a) => Taps::coordinates(k, a as usize, x, g, p),
+            Family::SavitzkyGolay { window, polyorder } => {
+                Taps::savgol_coordinates(window, polyorder, k, x, g, p)
+            }
+        }
+    }
     match c {
-        Coordinates::F64(x) => Taps::coordinates(k, p, &to_vec(x.iter()), ghosts, period),
-        Coordinates::F32(x) => Taps::coordinates(k, p, &to_vec(x.iter()), ghosts, period),
-        Coordinates::F16(x) => Taps::coordinates(k, p, &to_vec(x.iter()), ghosts, period),
+        Coordinates::F64(x) => build(&to_vec(x.iter()), k, family, ghosts, period),
+        Coordinates::F32(x) => build(&to_vec(x.iter()), k, family, ghosts, period),
+        Coordinates::F16(x) => build(&to_vec(x.iter()), k, family, ghosts, period),
     }
 }
 

@@ -104,7 +104,23 @@ impl Taps {
         ghosts: &Ghosts,
         period: Option<f64>,
     ) -> Taps {
-        let (m, l) = widths(k, p, false);
+        let widths = widths(k, p, false);
+        Taps::from_offsets(k, widths, x, ghosts, period, |offsets| {
+            fornberg(offsets, 0.0, k)
+        })
+    }
+
+    /// Weights for uneven coordinates `x` extended by `ghosts`, with interior half-width `m`
+    /// and end width `l`: `weights` maps the offsets `x[node] - x[i]` of a point's nodes
+    /// (ascending) to their weights. Every stencil family over coordinates shares it.
+    pub(crate) fn from_offsets<K: Real>(
+        k: usize,
+        (m, l): (usize, usize),
+        x: &[K],
+        ghosts: &Ghosts,
+        period: Option<f64>,
+        weights: impl Fn(&[f64]) -> Vec<f64>,
+    ) -> Taps {
         let len = ghosts.extended_len();
         let xf: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
         let extended = ghosts.extend(&xf, period);
@@ -123,7 +139,7 @@ impl Taps {
                     })
                     .collect();
                 debug_assert!(i < n);
-                (nodes.start, fornberg(&offsets, 0.0, k))
+                (nodes.start, weights(&offsets))
             })
             .collect();
         Taps {

@@ -152,6 +152,8 @@ fn series(dir: &Path) -> Result<()> {
         edge_order: Some(EdgeOrder::Second),
         accuracy: None,
         deriv: 1,
+        window_length: None,
+        polyorder: None,
         boundary: vec![],
         period: vec![],
         threads: None,

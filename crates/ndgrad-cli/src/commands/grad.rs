@@ -27,18 +27,26 @@ use job::{ArrayOutput, GradJob, Mode};
   ndgrad grad sst.npy -o g.npz --spacing 1 --spacing lon.npy --boundary reflect \\
       --boundary periodic --period 360                   periodic longitudes
   ndgrad grad wave.npy -o g.npy --boundary reflect,one-sided --accuracy 6
+  ndgrad grad noisy.npy -o g.npy --window-length 11 --polyorder 2   Savitzky-Golay
   ndgrad grad log.csv --x time -o rates.csv              d<column>/d<time>, time in seconds
   ndgrad grad photo.png -o grad.npz                      image as 2-D float64 (luminance)
   ndgrad grad big.npy --axis 0 -o d0.npy --memory-limit 2G   files larger than RAM
 
 Spacing follows np.gradient: none means 1; one value applies to every axis; otherwise one
 per differentiated axis, in --axis order. A value is a number (like a Python float) or the
-path of a 1-D coordinate file (.npy, or text with one number per line).
+path of a 1-D coordinate file (.npy, or text with one number per line). A datetime64 .npy
+file gives the time since its first sample in --time-unit units (default s).
 
 Without --accuracy, --deriv or --boundary the result is np.gradient's, bit for bit
 (--edge-order 1 or 2). --accuracy P uses the deriv + P nearest samples at the ends, so
 every point is O(h^P); --accuracy 2 is --edge-order 2. --deriv 2 or more, or a --boundary
 other than one-sided, means --accuracy 2 unless given; --edge-order then does not apply.
+
+--window-length W --polyorder D (given together, instead of --accuracy) take Savitzky-Golay
+derivatives: at each point the --deriv-th derivative of the least-squares polynomial of
+degree D through W samples (W odd, up to 25; D from --deriv to 12), centred, or the W
+samples nearest an end (scipy.signal.savgol_filter's mode 'interp'). They smooth noise that
+differences amplify, work on coordinate files and with every --boundary.
 
 --boundary says what lies beyond the ends (like np.pad): one-sided (np.gradient's
 one-sided differences), periodic (np.pad 'wrap'), reflect (mirrored about the end sample),
@@ -72,6 +80,13 @@ pub struct Args {
     #[arg(long, value_name = "K", default_value = "1", allow_negative_numbers = true,
           value_parser = options::deriv)]
     pub deriv: u8,
+    /// Savitzky-Golay window: W samples (odd, up to 25) fitted by a polynomial of degree
+    /// --polyorder (replaces --accuracy and --edge-order)
+    #[arg(long, value_name = "W", allow_negative_numbers = true)]
+    pub window_length: Option<usize>,
+    /// Degree of the Savitzky-Golay polynomial: --deriv to 12, below --window-length
+    #[arg(long, value_name = "D", allow_negative_numbers = true)]
+    pub polyorder: Option<usize>,
     /// Beyond the ends: one-sided, periodic, reflect, constant:VALUE or LEFT,RIGHT
     /// (repeatable, one per axis)
     #[arg(long, value_name = "MODE", value_parser = options::boundary)]
@@ -89,7 +104,7 @@ pub struct Args {
     /// Table column holding the coordinates (numbers or ISO-8601 date-times)
     #[arg(long)]
     pub x: Option<String>,
-    /// Unit of date-time coordinates
+    /// Unit of date-time coordinates (a table's --x column, datetime64 .npy --spacing files)
     #[arg(long, value_enum, default_value_t = TimeUnit::S)]
     pub time_unit: TimeUnit,
     /// Stream an .npy file in slabs, keeping memory under SIZE (e.g. 512M, 2G); with several

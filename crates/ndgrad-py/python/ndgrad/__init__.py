@@ -18,13 +18,15 @@ from contextvars import ContextVar
 
 import numpy as np
 
+from ._datetime import coordinates as _datetime_coordinates
 from ._native import Declined as _Declined
 from ._sentinel import _NoValue
+from ._operators import curl, divergence, laplacian, magnitude
 from ._native import __version__
 from ._native import fill_out as _fill_out
 from ._native import gradient as _native_gradient
 
-__all__ = ["gradient", "__version__"]
+__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl", "__version__"]
 
 _ONE_SIDED = "one-sided"
 _ONE = 1
@@ -73,6 +75,9 @@ def gradient(
     boundary=_ONE_SIDED,
     period=None,
     constant_values=_NoValue,
+    window_length=None,
+    polyorder=None,
+    time_unit=_NoValue,
     workers=None,
     out=None,
 ):
@@ -82,7 +87,8 @@ def gradient(
     interior points and either first or second order accurate one-sided differences at
     the boundaries. The returned gradient has the same shape as the input. With no
     extension argument the results are NumPy's, bit for bit; the extensions (``accuracy``,
-    ``deriv``, ``boundary``, ``period``, ``constant_values``) go beyond it.
+    ``deriv``, ``boundary``, ``period``, ``constant_values``, ``window_length``,
+    ``polyorder``, ``time_unit``) go beyond it.
 
     Parameters
     ----------
@@ -90,7 +96,8 @@ def gradient(
         An N-dimensional array containing samples of a scalar function.
     *varargs : scalars or 1-D arrays, optional
         Spacing between ``f`` values: none (unit spacing), one scalar for every axis, or
-        one scalar or coordinate array per differentiated axis, as in NumPy.
+        one scalar or coordinate array per differentiated axis, as in NumPy. ndgrad
+        extension: coordinate arrays may be ``datetime64`` (see ``time_unit``).
     axis : None or int or tuple of ints, optional
         The axes to differentiate, in the order of the outputs. Default: all.
     edge_order : {1, 2}, optional
@@ -116,6 +123,21 @@ def gradient(
     constant_values : float or sequence, optional
         ndgrad extension: the value beyond ``"constant"`` ends (default 0), one for all,
         one per axis, or ``(left, right)`` pairs.
+    window_length, polyorder : int, optional
+        ndgrad extension: Savitzky-Golay derivatives, given together: at each point the
+        ``deriv``-th derivative of the least-squares polynomial of degree ``polyorder``
+        through ``window_length`` samples (odd, at most 25; ``polyorder`` from ``deriv`` to
+        12), centred, or the window nearest an end (``scipy.signal.savgol_filter``'s
+        ``mode="interp"``). Works on uneven coordinates and with every boundary mode. Smooths
+        noise; ``window_length=p + 1, polyorder=p`` is ``accuracy=p`` (``deriv=1``). Cannot
+        be combined with ``accuracy`` or ``edge_order`` (``TypeError``).
+    time_unit : {"W", "D", "h", "m", "s", "ms", "us", "ns"}, optional
+        ndgrad extension: the unit of ``datetime64`` coordinates (default ``"s"``; ``"m"``
+        is minutes). Each becomes ``(t - t[0]) / np.timedelta64(1, time_unit)`` in float64,
+        exactly as NumPy computes that expression, so derivatives are per ``time_unit``
+        (and ``period`` is in ``time_unit``). ``NaT`` is a ``ValueError``. Giving
+        ``time_unit`` without any ``datetime64`` coordinates is a ``TypeError``;
+        ``timedelta64`` coordinates are converted as NumPy converts them (like integers).
     workers : int, optional
         ndgrad extension: threads to use. ``None`` or ``-1`` uses every core; ``1`` runs
         on the calling thread. Results are identical for any value.
@@ -132,12 +154,15 @@ def gradient(
     Raises
     ------
     ValueError
-        For NumPy's invalid arguments (as NumPy), an unsupported ``accuracy``, ``deriv``
-        or mode, an axis too short for the stencil, or a period that does not fit.
+        For NumPy's invalid arguments (as NumPy), an unsupported ``accuracy``, ``deriv``,
+        mode or ``time_unit``, a Savitzky-Golay window that does not fit its polynomial,
+        an axis too short for the stencil or window, a period that does not fit, or
+        ``NaT`` in ``datetime64`` coordinates.
     TypeError
         For combinations that contradict each other (``edge_order`` with ``accuracy``,
-        ``period`` on a non-periodic axis, ...), or extension arguments on data the
-        engine does not compute (subclasses, object/bool/datetime data).
+        ``period`` on a non-periodic axis, ``time_unit`` without ``datetime64``
+        coordinates, ...), or extension arguments on data the engine does not compute
+        (subclasses, object/bool/datetime data).
 
     Examples
     --------
@@ -151,21 +176,38 @@ def gradient(
     array([1., 1., 1., 1., 1., 1.])
     >>> ndgrad.gradient(f, boundary="periodic")
     array([-7. ,  1.5,  2.5,  3.5,  4.5, -5. ])
+    >>> ndgrad.gradient(f, window_length=5, polyorder=2)  # Savitzky-Golay
+    array([0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+    >>> t = np.array(["2024-01-01T00:00", "2024-01-01T00:10", "2024-01-01T00:30",
+    ...               "2024-01-01T01:30", "2024-01-01T03:30"], dtype="datetime64[ns]")
+    >>> ndgrad.gradient(np.array([0.0, 1, 3, 4, 10]), t, time_unit="h")  # per hour
+    array([6.        , 6.        , 4.75      , 1.66666667, 3.        ])
     """
     # NumPy's own call (the common case) skips the extension bookkeeping: identity with the
     # defaults is the cheap test (an equal value passed explicitly takes the long way, with
     # the same result).
     if (accuracy is None and deriv is _ONE and boundary is _ONE_SIDED and period is None
-            and constant_values is _NoValue):
+            and constant_values is _NoValue and time_unit is _NoValue
+            and window_length is None and polyorder is None):
         ext = None
     else:
-        ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
+        ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values,
+                          window_length, polyorder)
+        if time_unit is not _NoValue:
+            varargs = _datetime_coordinates(varargs, time_unit)
     edge = 1 if edge_order is _NoValue else edge_order
     if type(f) is not np.ndarray and not isinstance(f, np.ndarray):
         if hasattr(f, "__dask_graph__") and hasattr(f, "chunks"):
+            varargs = _datetime_coordinates(varargs)
             return _dask_gradient(f, varargs, axis, edge_order, workers, out, ext)
         f = np.asanyarray(f)
     result = _native_gradient(f, varargs, axis, edge, workers, out, ext)
+    if type(result) is _Declined:
+        # The engine declines datetime64 coordinates: converted (seconds), they are computed.
+        dated = _datetime_coordinates(varargs)
+        if dated is not varargs:
+            varargs = dated
+            result = _native_gradient(f, varargs, axis, edge, workers, out, ext)
     if type(result) is _Declined:
         if ext is not None:
             raise TypeError(
@@ -179,11 +221,14 @@ def gradient(
     return result
 
 
-def _extensions(edge_order, accuracy, deriv, boundary, period, constant_values):
+def _extensions(edge_order, accuracy, deriv, boundary, period, constant_values,
+                window_length=None, polyorder=None):
     """The extension arguments as the native module takes them, or None when the call is
     NumPy's own (every extension at its default)."""
     given = (
         accuracy is not None
+        or window_length is not None
+        or polyorder is not None
         or not (type(deriv) is int and deriv == 1)
         or not (isinstance(boundary, str) and boundary == "one-sided")
         or period is not None
@@ -200,6 +245,8 @@ def _extensions(edge_order, accuracy, deriv, boundary, period, constant_values):
         constants,
         edge_order is not _NoValue,
         constant_values is not _NoValue,
+        window_length,
+        polyorder,
     )
 
 

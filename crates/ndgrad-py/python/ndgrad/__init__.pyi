@@ -6,7 +6,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._native import Declined as _Declined
 
-__all__ = ["gradient", "__version__"]
+__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl", "__version__"]
 __version__: str
 
 _Axis = Union[None, SupportsIndex, Sequence[SupportsIndex]]
@@ -14,6 +14,8 @@ _Out = Union[None, NDArray[Any], Sequence[NDArray[Any]]]
 
 _Mode = Literal["one-sided", "periodic", "reflect", "constant"]
 _Boundary = Union[_Mode, Sequence[_Mode | tuple[_Mode, _Mode]], tuple[_Mode, _Mode]]
+# NumPy's fixed-length time units ("m" is the minute) for datetime64 coordinates.
+_TimeUnit = Literal["W", "D", "h", "m", "s", "ms", "us", "ns"]
 
 def gradient(
     f: ArrayLike,
@@ -25,6 +27,9 @@ def gradient(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    window_length: int | None = None,
+    polyorder: int | None = None,
+    time_unit: _TimeUnit = "s",
     workers: int | None = None,
     out: _Out = None,
 ) -> Union[NDArray[Any], tuple[NDArray[Any], ...]]: ...
@@ -37,3 +42,56 @@ class _DeclinedError(RuntimeError):
     def __init__(self, reason: _Declined) -> None: ...
 
 def _strict(enabled: bool = True) -> AbstractContextManager[None]: ...
+
+_Field = Union[NDArray[Any], Sequence[ArrayLike]]
+
+def magnitude(
+    f: ArrayLike,
+    *varargs: ArrayLike,
+    axis: _Axis = None,
+    edge_order: Literal[1, 2] = 1,
+    accuracy: Literal[2, 4, 6, 8] | None = None,
+    deriv: Literal[1, 2, 3, 4] = 1,
+    boundary: _Boundary = "one-sided",
+    period: float | Sequence[float | None] | None = None,
+    constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    workers: int | None = None,
+    out: NDArray[Any] | None = None,
+) -> NDArray[Any]: ...
+def divergence(
+    F: _Field,
+    *varargs: ArrayLike,
+    axis: _Axis = None,
+    edge_order: Literal[1, 2] = 1,
+    accuracy: Literal[2, 4, 6, 8] | None = None,
+    deriv: Literal[1, 2, 3, 4] = 1,
+    boundary: _Boundary = "one-sided",
+    period: float | Sequence[float | None] | None = None,
+    constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    workers: int | None = None,
+    out: NDArray[Any] | None = None,
+) -> NDArray[Any]: ...
+def laplacian(
+    f: ArrayLike,
+    *varargs: ArrayLike,
+    axis: _Axis = None,
+    accuracy: Literal[2, 4, 6, 8] | None = None,
+    boundary: _Boundary = "one-sided",
+    period: float | Sequence[float | None] | None = None,
+    constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    workers: int | None = None,
+    out: NDArray[Any] | None = None,
+) -> NDArray[Any]: ...
+def curl(
+    F: _Field,
+    *varargs: ArrayLike,
+    axis: _Axis = None,
+    edge_order: Literal[1, 2] = 1,
+    accuracy: Literal[2, 4, 6, 8] | None = None,
+    deriv: Literal[1, 2, 3, 4] = 1,
+    boundary: _Boundary = "one-sided",
+    period: float | Sequence[float | None] | None = None,
+    constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    workers: int | None = None,
+    out: NDArray[Any] | Sequence[NDArray[Any]] | None = None,
+) -> NDArray[Any] | tuple[NDArray[Any], NDArray[Any], NDArray[Any]]: ...

@@ -12,6 +12,7 @@ __all__ = [
     "gradient_block",
     "output_dtype",
     "fill_out",
+    "operator",
     "Declined",
     "__version__",
 ]
@@ -23,9 +24,10 @@ _Out = Union[None, NDArray[Any], Sequence[NDArray[Any]]]
 _Gradient = NDArray[np.inexact[Any]]
 _Gradients = Union[_Gradient, tuple[_Gradient, ...]]
 # The extension arguments, as ndgrad.gradient passes them: (accuracy, deriv, boundary,
-# period, constant_values, edge_order_given, constant_values_given), or None for NumPy's call.
+# period, constant_values, edge_order_given, constant_values_given, window_length,
+# polyorder), or None for NumPy's call.
 _Extensions = Union[
-    None, tuple[int | None, int, object, object, object, bool, bool]
+    None, tuple[int | None, int, object, object, object, bool, bool, int | None, int | None]
 ]
 # A ghost fill of one end: None (one-sided), "wrap", "reflect" or ("constant", value).
 _Fill = Union[None, Literal["wrap", "reflect"], tuple[Literal["constant"], float]]
@@ -85,6 +87,16 @@ def gradient_block(
     out_start: int,
     out_stop: int,
 ) -> _Gradient: ...
+def operator(
+    name: Literal["magnitude", "divergence", "laplacian", "curl"],
+    components: Sequence[NDArray[Any]],
+    varargs: tuple[ArrayLike, ...],
+    axis: _Axis,
+    edge_order: int,
+    workers: int | None,
+    out: _Out,
+    ext: _Extensions = None,
+) -> _Gradients: ...
 def copy_floor(
     src: NDArray[Any], dsts: Sequence[NDArray[Any]], workers: int | None = None
 ) -> None: ...

@@ -1,19 +1,21 @@
 """Gradients of dask arrays, bit-identical to ``ndgrad.gradient`` on the computed array.
 
 ``ndgrad.dask.gradient(x, *varargs, axis=None, edge_order=1, accuracy=None, deriv=1,
-boundary="one-sided", period=None, constant_values=0.0)`` returns lazy dask arrays (one, or
-a tuple, like NumPy). Each output block is computed by ndgrad's engine from the input block
-plus a halo of neighbouring samples along the axis (as far as the stencil reaches:
-``Plan::reach``), with the spacing resolved once over the whole axis (uniform coordinates
-are recognized globally, as NumPy does), so the result equals the in-memory one for any
-chunking: chunks of a single sample and ragged chunks included (chunks thinner than the
-halo are merged with a neighbour first). Boundary modes add ghost samples at the ends of
-the axis (wrapped, mirrored or constant slices of the array), built lazily before the
-halos. It runs on any dask scheduler, ``distributed`` clusters included; the workers need
-ndgrad installed.
+boundary="one-sided", period=None, constant_values=0.0, window_length=None, polyorder=None,
+time_unit="s")`` returns lazy dask
+arrays (one, or a tuple, like NumPy). Each output block is computed by ndgrad's engine from
+the input block plus a halo of neighbouring samples along the axis (as far as the stencil
+reaches: ``Plan::reach``), with the spacing resolved once over the whole axis (uniform
+coordinates are recognized globally, as NumPy does), so the result equals the in-memory one
+for any chunking: chunks of a single sample and ragged chunks included (chunks thinner than
+the halo are merged with a neighbour first). Boundary modes add ghost samples at the ends of
+the axis (wrapped, mirrored or constant slices of the array), built lazily before the halos.
+It runs on any dask scheduler, ``distributed`` clusters included; the workers need ndgrad
+installed.
 
 Spacing may be given in every form NumPy accepts: scalars, NumPy scalars, coordinate arrays,
-and dask coordinate arrays (1-D; they are computed once when the graph is built).
+and dask coordinate arrays (1-D; they are computed once when the graph is built), and, as in
+``ndgrad.gradient``, datetime64 coordinates (converted once, with ``time_unit``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _native
+from ._datetime import coordinates as _datetime_coordinates
 from ._sentinel import _NoValue
 
-__all__ = ["gradient"]
+__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl"]
 
 
 def gradient(
@@ -36,6 +39,9 @@ def gradient(
     boundary="one-sided",
     period=None,
     constant_values=_NoValue,
+    window_length=None,
+    polyorder=None,
+    time_unit=_NoValue,
 ):
     """The gradient of dask array ``x``, exactly as ``ndgrad.gradient(x.compute(), ...)``
     (and so ``numpy.gradient`` without extension arguments).
@@ -47,7 +53,9 @@ def gradient(
     """
     from . import _extensions
 
-    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
+    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values,
+                      window_length, polyorder)
+    varargs = _datetime_coordinates(varargs, time_unit)
     return _gradient(x, varargs, axis, edge_order, ext)
 
 
@@ -168,3 +176,100 @@ def _axis_gradient(x, k, info, call, out_dtype):
         # The key must change with every input that changes the result.
         name="ndgrad-gradient-" + tokenize(x, k, varargs, axes, edge_order, ext),
     )
+
+
+def _dask_field(F):
+    import dask.array as da
+
+    arrays = list(F) if not isinstance(F, (list, tuple)) else [da.asarray(c) for c in F]
+    dtype = np.result_type(*[a.dtype for a in arrays])
+    return [a.astype(dtype) for a in arrays]
+
+
+def _square(g):
+    """``re * re + im * im`` for complex gradients (as ndgrad.magnitude), ``g * g`` else."""
+    if np.iscomplexobj(g):
+        return g.real * g.real + g.imag * g.imag
+    return g * g
+
+
+def magnitude(f, *varargs, axis=None, **kwargs):
+    """``ndgrad.magnitude`` of a dask array: lazy, bit for bit the in-memory result, built
+    from ``gradient``'s lazy outputs (so it reads the input once per axis)."""
+    g = gradient(f, *varargs, axis=axis, **kwargs)
+    g = g if isinstance(g, tuple) else (g,)
+    total = _square(g[0])
+    for gk in g[1:]:
+        total = total + _square(gk)
+    import dask.array as da
+
+    return da.sqrt(total)
+
+
+def divergence(F, *varargs, axis=None, **kwargs):
+    """``ndgrad.divergence`` of a field of dask arrays (``(dF0/dx0 + dF1/dx1) + ...``)."""
+    F = _dask_field(F)
+    axes = _axes(F[0].ndim, axis, len(F), "divergence")
+    parts = [_one(F[i], varargs, a, i, len(F), kwargs) for i, a in enumerate(axes)]
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+def laplacian(f, *varargs, axis=None, **kwargs):
+    """``ndgrad.laplacian`` of a dask array: the sum of direct second derivatives."""
+    g = gradient(f, *varargs, axis=axis, deriv=2, **kwargs)
+    g = g if isinstance(g, tuple) else (g,)
+    total = g[0]
+    for gk in g[1:]:
+        total = total + gk
+    return total
+
+
+def curl(F, *varargs, axis=None, **kwargs):
+    """``ndgrad.curl`` of a 2- or 3-component field of dask arrays."""
+    F = _dask_field(F)
+    n = len(F)
+    axes = _axes(F[0].ndim, axis, n, "curl")
+    if n not in (2, 3):
+        raise ValueError(f"curl differentiates {n} axes here but needs 2 or 3, one per component")
+    d = lambda a, b: _one(F[a], varargs, axes[b], b, n, kwargs)  # noqa: E731
+    if n == 2:
+        return d(1, 0) - d(0, 1)
+    return (d(2, 1) - d(1, 2), d(0, 2) - d(2, 0), d(1, 0) - d(0, 1))
+
+
+def _axes(ndim, axis, components, name):
+    if axis is None:
+        axes = tuple(range(ndim))
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        axes = (axis,)
+    if len(axes) != components:
+        raise ValueError(
+            f"{name} differentiates {len(axes)} axes here but needs one per component; "
+            "pass as many components as axes (axis= selects them)"
+        )
+    return axes
+
+
+def _one(component, varargs, axis, position, n_axes, kwargs):
+    """The derivative of one component along the `position`-th differentiated axis, with
+    that axis's own spacing (NumPy's `*varargs` rule)."""
+    if len(varargs) == n_axes and n_axes > 1:
+        spacing = (varargs[position],)
+    else:
+        spacing = tuple(varargs)
+    return gradient(component, *spacing, axis=axis, **_per_axis(kwargs, position, n_axes))
+
+
+def _per_axis(kwargs, position, n_axes):
+    """The extension arguments of one axis, where they were given per axis."""
+    out = dict(kwargs)
+    for key in ("boundary", "period", "constant_values"):
+        value = out.get(key)
+        if isinstance(value, (list, tuple)) and len(value) == n_axes and n_axes > 1:
+            out[key] = value[position]
+    return out

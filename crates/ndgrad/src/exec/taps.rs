@@ -27,6 +27,14 @@ macro_rules! by_width {
     };
 }
 
+/// The widest stencils the unrolled kernels take (the accuracy stencils); wider ones, the
+/// Savitzky–Golay windows of up to [`MAX_NODES`] samples, run the blocked kernels
+/// (`kernels::*_wide`), which sum the same terms in the same order.
+const UNROLLED_HALF_WIDTH: usize = 6;
+const UNROLLED_WIDTH: usize = 13;
+const MAX_NODES: usize = crate::savgol::MAX_WINDOW;
+const MAX_HALF_WIDTH: usize = MAX_NODES / 2;
+
 macro_rules! by_constant {
     ($v:expr, $name:ident => $body:expr, $($n:literal)+) => {
         match $v {
@@ -219,6 +227,28 @@ impl<C: Compute> TapCoefficients<C> {
         ) = (self.is_interior(i), &self.weights)
         {
             // Slot of the row at offset o from i: o + m.
+            if m > UNROLLED_HALF_WIDTH {
+                let mut plus: [&[T]; MAX_HALF_WIDTH] = [&[]; MAX_HALF_WIDTH];
+                let mut minus: [&[T]; MAX_HALF_WIDTH] = [&[]; MAX_HALF_WIDTH];
+                for (j, r) in plus[..m].iter_mut().enumerate() {
+                    *r = row(i + j + 1, m + j + 1);
+                }
+                for (j, r) in minus[..m].iter_mut().enumerate() {
+                    *r = row(i - j - 1, m - j - 1);
+                }
+                let middle = if *odd { plus[0] } else { row(i, m) };
+                kernels::centred_rows_wide::<T, S, C, O>(
+                    out,
+                    middle,
+                    &plus[..m],
+                    &minus[..m],
+                    centre[0],
+                    &centre[1..=m],
+                    *odd,
+                    *divisor,
+                );
+                return;
+            }
             by_half_width!(m, M => {
                 let plus: [&[T]; M] = std::array::from_fn(|j| row(i + j + 1, m + j + 1));
                 let minus: [&[T]; M] = std::array::from_fn(|j| row(i - j - 1, m - j - 1));
@@ -232,6 +262,14 @@ impl<C: Compute> TapCoefficients<C> {
         }
         let first = self.node_start(i);
         let (w, divisor) = self.point(i);
+        if w.len() > UNROLLED_WIDTH {
+            let mut rows: [&[T]; MAX_NODES] = [&[]; MAX_NODES];
+            for (j, r) in rows[..w.len()].iter_mut().enumerate() {
+                *r = row(first + j, j);
+            }
+            kernels::weighted_rows_wide::<T, S, C, O>(out, &rows[..w.len()], w, divisor);
+            return;
+        }
         by_width!(w.len(), W => {
             let rows: [&[T]; W] = std::array::from_fn(|j| row(first + j, j));
             let w: [C::Real; W] = std::array::from_fn(|j| w[j]);
@@ -309,6 +347,42 @@ impl<C: Compute> TapCoefficients<C> {
         }
         let at = |offset: usize| &f[s + offset - m - f0..e + offset - m - f0];
         let target = &mut out[s - i0..e - i0];
+        if m > UNROLLED_HALF_WIDTH {
+            let mut rows: [&[T]; MAX_NODES] = [&[]; MAX_NODES];
+            for (j, r) in rows[..2 * m + 1].iter_mut().enumerate() {
+                *r = at(j);
+            }
+            match &self.weights {
+                Weights::Uniform {
+                    centre,
+                    odd,
+                    divisor,
+                    ..
+                } => {
+                    let minus: [&[T]; MAX_HALF_WIDTH] =
+                        std::array::from_fn(|j| rows[m.saturating_sub(j + 1)]);
+                    kernels::centred_rows_wide::<T, S, C, O>(
+                        target,
+                        rows[m],
+                        &rows[m + 1..=2 * m],
+                        &minus[..m],
+                        centre[0],
+                        &centre[1..=m],
+                        *odd,
+                        *divisor,
+                    );
+                }
+                Weights::Coordinates { first, columns, .. } => {
+                    let mut w: [&[C::Real]; MAX_NODES] = [&[]; MAX_NODES];
+                    for (w, c) in w.iter_mut().zip(columns) {
+                        *w = &c[s - first..e - first];
+                    }
+                    let width = 2 * m + 1;
+                    kernels::weighted_lane_wide::<T, S, C, O>(target, &rows[..width], &w[..width]);
+                }
+            }
+            return;
+        }
         match &self.weights {
             Weights::Uniform {
                 centre,

@@ -6,7 +6,9 @@
 
 use std::sync::Mutex;
 
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice};
+use std::mem::MaybeUninit;
+
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice};
 
 use crate::element::Element;
 use crate::error::Error;
@@ -14,15 +16,31 @@ use crate::exec;
 use crate::options::Parallelism;
 use crate::plan::Plan;
 
-/// Computes `out = combine(d_0, d_1, ...)` element by element, `d_t` being output `k` of
-/// `plan` applied to `inputs[c]` for the term `(c, k)`.
-pub(super) fn run<T: Element, O: Copy + Send + Sync>(
+/// How an operator folds its terms, element by element: `finish(step(...step(init(d0),
+/// d1)..., dn))`, in term order.
+pub(super) struct Fold<I, S, F> {
+    pub(super) init: I,
+    pub(super) step: S,
+    pub(super) finish: F,
+}
+
+/// Computes `out` from the terms `(c, k)`: output `k` of `plan` applied to `inputs[c]`,
+/// folded element by element.
+pub(super) fn run<T, A, O, I, S, F>(
     inputs: &[ArrayViewD<'_, T>],
     plan: &Plan,
     terms: &[(usize, usize)],
-    mut out: ArrayViewMutD<'_, O>,
-    combine: impl Fn(&[T::Output]) -> O + Sync,
-) -> Result<(), Error> {
+    mut out: ArrayViewMutD<'_, MaybeUninit<O>>,
+    fold: Fold<I, S, F>,
+) -> Result<(), Error>
+where
+    T: Element,
+    A: Copy,
+    O: Copy + Send + Sync,
+    I: Fn(T::Output) -> A + Sync,
+    S: Fn(A, T::Output) -> A + Sync,
+    F: Fn(A) -> O + Sync,
+{
     let shape = inputs[0].shape().to_vec();
     if out.shape() != shape.as_slice() {
         return Err(Error::OutputShape {
@@ -40,25 +58,23 @@ pub(super) fn run<T: Element, O: Copy + Send + Sync>(
         .max_by_key(|&d| strides[d].unsigned_abs())
         .unwrap_or(0);
     // About four tasks' worth of elements per slab (1 MB of f64 by default): the scratch
-    // derivatives of a slab stay in cache until they are combined.
+    // derivatives of a slab stay in cache until they are folded.
     let index_len = shape.iter().product::<usize>() / shape[outer];
     let slab_len = (4 * plan.task_size).div_ceil(index_len).max(1);
     let mut serial = plan.clone();
     serial.parallelism = Parallelism::Serial;
-    let parts: Vec<Mutex<(usize, ArrayViewMutD<'_, O>)>> = out
+    let parts: Vec<Mutex<(usize, ArrayViewMutD<'_, MaybeUninit<O>>)>> = out
         .axis_chunks_iter_mut(Axis(outer), slab_len)
         .enumerate()
         .map(|(s, view)| Mutex::new((s * slab_len, view)))
         .collect();
     let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let zero = <T::Output as Element>::from_f64_cast(0.0);
     exec::for_each_task(plan.parallelism, &parts, |part| {
         // Each task locks its own part only: never contended, never poisoned by another.
         let mut guard = part.lock().unwrap_or_else(|p| p.into_inner());
         let (start, view) = &mut *guard;
         let slab = *start..*start + view.len_of(Axis(outer));
-        let result = one_slab(inputs, &serial, terms, outer, slab, view, zero, &combine);
-        if let Err(e) = result {
+        if let Err(e) = one_slab(inputs, &serial, terms, outer, slab, view, &fold) {
             *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
         }
     })?;
@@ -68,57 +84,83 @@ pub(super) fn run<T: Element, O: Copy + Send + Sync>(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn one_slab<T: Element, O: Copy>(
+fn one_slab<T, A, O, I, S, F>(
     inputs: &[ArrayViewD<'_, T>],
     plan: &Plan,
     terms: &[(usize, usize)],
     outer: usize,
     slab: std::ops::Range<usize>,
-    out: &mut ArrayViewMutD<'_, O>,
-    zero: T::Output,
-    combine: &impl Fn(&[T::Output]) -> O,
-) -> Result<(), Error> {
+    out: &mut ArrayViewMutD<'_, MaybeUninit<O>>,
+    fold: &Fold<I, S, F>,
+) -> Result<(), Error>
+where
+    T: Element,
+    A: Copy,
+    O: Copy,
+    I: Fn(T::Output) -> A,
+    S: Fn(A, T::Output) -> A,
+    F: Fn(A) -> O,
+{
     let slab_shape = out.shape().to_vec();
+    let len: usize = slab_shape.iter().product();
     let axes = plan.axes();
-    let mut scratch: Vec<ArrayD<T::Output>> = Vec::with_capacity(terms.len());
-    for &(c, k) in terms {
+    let mut acc: Vec<A> = Vec::with_capacity(len);
+    let mut scratch: Vec<MaybeUninit<T::Output>> = Vec::with_capacity(len);
+    for (t, &(c, k)) in terms.iter().enumerate() {
         let f = &inputs[c];
         let (left, _) = plan.ghosts(k);
         let n = f.len_of(Axis(axes[k]));
-        let mut d = ArrayD::from_elem(IxDyn(&slab_shape), zero);
+        scratch.clear();
+        scratch.resize_with(len, MaybeUninit::uninit);
         if axes[k] != outer {
             // The slab holds the whole axis: its ghosts come from the index map.
             let block = f.slice_axis(Axis(outer), Slice::from(slab.clone()));
-            plan.compute_block(k, block, left, d.view_mut(), 0)?;
+            plan.compute_block_fresh(k, block, left, &mut scratch, &slab_shape, 0)?;
         } else {
             let halo = plan.halo(k, slab.clone());
             if halo.start >= left && halo.end <= left + n {
                 let local = halo.start - left..halo.end - left;
                 let block = f.slice_axis(Axis(outer), Slice::from(local));
-                plan.compute_block(k, block, halo.start, d.view_mut(), slab.start)?;
+                plan.compute_block_fresh(
+                    k,
+                    block,
+                    halo.start,
+                    &mut scratch,
+                    &slab_shape,
+                    slab.start,
+                )?;
             } else {
                 // The halo wraps or mirrors: read the whole axis through the index map.
-                plan.compute_block(k, f.view(), left, d.view_mut(), slab.start)?;
+                let (block, start) = (f.view(), left);
+                plan.compute_block_fresh(k, block, start, &mut scratch, &slab_shape, slab.start)?;
             }
         }
-        scratch.push(d);
-    }
-    let slices: Vec<&[T::Output]> = scratch
-        .iter()
-        .map(|d| d.as_slice().expect("fresh arrays are contiguous"))
-        .collect();
-    let mut values = vec![zero; terms.len()];
-    let combined: Vec<O> = (0..slices[0].len())
-        .map(|e| {
-            for (v, s) in values.iter_mut().zip(&slices) {
-                *v = s[e];
+        // SAFETY: `compute_block_fresh` wrote every element of the scratch slab.
+        let values = unsafe {
+            &*(scratch.as_slice() as *const [MaybeUninit<T::Output>] as *const [T::Output])
+        };
+        if t == 0 {
+            acc.extend(values.iter().map(|&v| (fold.init)(v)));
+        } else {
+            for (a, &v) in acc.iter_mut().zip(values) {
+                *a = (fold.step)(*a, v);
             }
-            combine(&values)
-        })
-        .collect();
-    let combined = ndarray::ArrayView::from_shape(IxDyn(&slab_shape), &combined)
-        .expect("one value per element of the slab");
-    out.assign(&combined);
+        }
+    }
+    match out.as_slice_mut() {
+        // A C-ordered output slab takes the results in place.
+        Some(dst) => {
+            for (d, &a) in dst.iter_mut().zip(&acc) {
+                d.write((fold.finish)(a));
+            }
+        }
+        None => {
+            let acc = ndarray::ArrayView::from_shape(IxDyn(&slab_shape), &acc)
+                .expect("one value per element of the slab");
+            ndarray::Zip::from(out).and(&acc).for_each(|d, &a| {
+                d.write((fold.finish)(a));
+            });
+        }
+    }
     Ok(())
 }

@@ -75,6 +75,9 @@ impl Args {
         if let Some(p) = self.accuracy {
             options = options.accuracy(p);
         }
+        if let (Some(w), Some(d)) = (self.window_length, self.polyorder) {
+            options = options.savgol(w, d);
+        }
         options.boundary = boundary;
         if let Some(n) = self.threads {
             options = options.threads(n.get());
@@ -82,7 +85,7 @@ impl Args {
         if !self.axes.is_empty() {
             options.axes = Axes::List(self.axes.clone());
         }
-        let (spacing, from) = spacing::parse(&self.spacing)?;
+        let (spacing, from) = spacing::parse(&self.spacing, self.time_unit)?;
         let mut gradient = Gradient::new(&self.input, options).with_spacing(spacing, from);
         gradient.boundary_from = boundary_from;
         Ok(GradJob {
@@ -172,8 +175,40 @@ impl Args {
 
     /// `--edge-order` chooses NumPy's one-sided ends: it cannot go with `--accuracy` (which
     /// sets the ends too), a higher derivative or another boundary (which run at accuracy 2
-    /// or more).
+    /// or more). `--window-length` and `--polyorder` come together, without `--accuracy`
+    /// or `--edge-order`.
     fn check_scheme(&self, boundary: &Boundaries) -> Result<()> {
+        match (self.window_length, self.polyorder) {
+            (None, None) => {}
+            (Some(w), None) => {
+                return Err(usage(&format!(
+                    "--window-length {w} needs --polyorder D, the degree of the polynomial \
+                     fitted over the window"
+                )));
+            }
+            (None, Some(d)) => {
+                return Err(usage(&format!(
+                    "--polyorder {d} needs --window-length W, the samples the polynomial is \
+                     fitted over"
+                )));
+            }
+            (Some(w), Some(_)) => {
+                if let Some(p) = self.accuracy {
+                    return Err(usage(&format!(
+                        "give --accuracy or --window-length/--polyorder, not both: --accuracy \
+                         {p} asks for finite differences, --window-length {w} for a \
+                         Savitzky-Golay fit"
+                    )));
+                }
+                if self.edge_order.is_some() {
+                    return Err(usage(
+                        "--edge-order applies to np.gradient's differences; the \
+                         Savitzky-Golay fit of --window-length sets the ends too: drop \
+                         --edge-order",
+                    ));
+                }
+            }
+        }
         let Some(edge_order) = self.edge_order else {
             return Ok(());
         };
