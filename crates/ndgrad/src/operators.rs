@@ -338,12 +338,11 @@ where
     Ok(())
 }
 
-/// `((v0 + v1) + v2) + ...`
-#[allow(clippy::type_complexity)]
-fn sum<O: OutputValue>() -> Fold<fn(O) -> O, fn(O, O) -> O, fn(O) -> O> {
+/// `((v0 + v1) + v2) + ...` (closures, not function pointers, so the fold inlines).
+fn sum<O: OutputValue>() -> Fold<impl Fn(O) -> O, impl Fn(O, O) -> O, impl Fn(O) -> O> {
     Fold {
         init: |v| v,
-        step: |a, v| a.plus(v),
+        step: |a: O, v: O| a.plus(v),
         finish: |a| a,
     }
 }
