@@ -109,3 +109,15 @@ def test_dask_operators_equal_in_memory(rng):
                 ndgrad.divergence(F, 0.5, 2.0, **kwargs))
     assert_same(np.asarray(ndgrad.curl(lazy, axis=(1, 0)).compute()),
                 ndgrad.curl(F, axis=(1, 0)))
+
+
+def test_operators_take_savgol_and_datetime_arguments(rng):
+    f = _field(rng, (30, 40))
+    g = ndgrad.gradient(f, window_length=7, polyorder=3)
+    assert_same(ndgrad.magnitude(f, window_length=7, polyorder=3),
+                np.sqrt(g[0] ** 2 + g[1] ** 2))
+    t = np.datetime64("2024-01-01T00:00") + np.arange(30) * np.timedelta64(10, "m")
+    g0 = ndgrad.gradient(f, t, 1.0, time_unit="h")
+    l0 = ndgrad.gradient(f, t, 1.0, deriv=2, time_unit="h")
+    assert_same(ndgrad.divergence([f, f], t, 1.0, time_unit="h"), g0[0] + g0[1])
+    assert_same(ndgrad.laplacian(f, t, 1.0, time_unit="h"), l0[0] + l0[1])

@@ -55,6 +55,9 @@ def magnitude(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    window_length: int | None = None,
+    polyorder: int | None = None,
+    time_unit: _TimeUnit = "s",
     workers: int | None = None,
     out: NDArray[Any] | None = None,
 ) -> NDArray[Any]: ...
@@ -68,6 +71,9 @@ def divergence(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    window_length: int | None = None,
+    polyorder: int | None = None,
+    time_unit: _TimeUnit = "s",
     workers: int | None = None,
     out: NDArray[Any] | None = None,
 ) -> NDArray[Any]: ...
@@ -79,6 +85,9 @@ def laplacian(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    window_length: int | None = None,
+    polyorder: int | None = None,
+    time_unit: _TimeUnit = "s",
     workers: int | None = None,
     out: NDArray[Any] | None = None,
 ) -> NDArray[Any]: ...
@@ -92,6 +101,9 @@ def curl(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    window_length: int | None = None,
+    polyorder: int | None = None,
+    time_unit: _TimeUnit = "s",
     workers: int | None = None,
     out: NDArray[Any] | Sequence[NDArray[Any]] | None = None,
 ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[Any], NDArray[Any]]: ...

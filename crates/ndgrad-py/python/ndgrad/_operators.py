@@ -23,6 +23,8 @@ _COMMON = """
         The differentiated axes, in order (all by default).
     edge_order, accuracy, deriv, boundary, period, constant_values : optional
         As in ``ndgrad.gradient``.
+    window_length, polyorder, time_unit : optional
+        As in ``ndgrad.gradient`` (Savitzky–Golay derivatives; datetime64 coordinates).
     workers : int, optional
         Threads to use (``None`` or ``-1``: every core). Results are identical for any
         value.
@@ -51,10 +53,13 @@ def _dask(name, inputs, varargs, axis, workers, out, **kwargs):
 
 
 def _call(name, arrays, varargs, axis, edge_order, accuracy, deriv, boundary, period,
-          constant_values, workers, out):
-    from . import _extensions
+          constant_values, workers, out, window_length=None, polyorder=None,
+          time_unit=_NoValue):
+    from . import _datetime, _extensions
 
-    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values)
+    varargs = _datetime.coordinates(varargs, time_unit)
+    ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values,
+                      window_length, polyorder)
     edge = 1 if edge_order is _NoValue else edge_order
     return _native.operator(name, arrays, tuple(varargs), axis, edge, workers, out, ext)
 
@@ -81,7 +86,8 @@ def _array(f):
 
 
 def magnitude(f, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
-              boundary="one-sided", period=None, constant_values=_NoValue, workers=None,
+              boundary="one-sided", period=None, constant_values=_NoValue, window_length=None,
+              polyorder=None, time_unit=_NoValue, workers=None,
               out=None):
     """The magnitude of the gradient, ``sqrt((g0*g0 + g1*g1) + ...)``, in one pass.
 
@@ -97,13 +103,16 @@ def magnitude(f, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=
     if _is_dask(f):
         return _dask("magnitude", f, varargs, axis, workers, out,
                      edge_order=edge_order, accuracy=accuracy, deriv=deriv, boundary=boundary,
-                     period=period, constant_values=constant_values)
+                     period=period, constant_values=constant_values,
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
     return _call("magnitude", [_array(f)], varargs, axis, edge_order, accuracy, deriv,
-                 boundary, period, constant_values, workers, out)
+                 boundary, period, constant_values, workers, out,
+                 window_length, polyorder, time_unit)
 
 
 def divergence(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
-               boundary="one-sided", period=None, constant_values=_NoValue, workers=None,
+               boundary="one-sided", period=None, constant_values=_NoValue, window_length=None,
+              polyorder=None, time_unit=_NoValue, workers=None,
                out=None):
     """The divergence ``(dF0/dx0 + dF1/dx1) + ...`` of a vector field, in one pass.
 
@@ -118,13 +127,16 @@ def divergence(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv
     if _field_is_dask(F):
         return _dask("divergence", F, varargs, axis, workers, out,
                      edge_order=edge_order, accuracy=accuracy, deriv=deriv, boundary=boundary,
-                     period=period, constant_values=constant_values)
+                     period=period, constant_values=constant_values,
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
     return _call("divergence", _components(F, "divergence"), varargs, axis, edge_order,
-                 accuracy, deriv, boundary, period, constant_values, workers, out)
+                 accuracy, deriv, boundary, period, constant_values, workers, out,
+                 window_length, polyorder, time_unit)
 
 
 def laplacian(f, *varargs, axis=None, accuracy=None, boundary="one-sided", period=None,
-              constant_values=_NoValue, workers=None, out=None):
+              constant_values=_NoValue, window_length=None, polyorder=None,
+              time_unit=_NoValue, workers=None, out=None):
     """The Laplacian: the sum, in axis order, of the direct second derivatives.
 
     Not the divergence of the gradient (which misses the shortest waves): accuracy 2 uses
@@ -139,13 +151,16 @@ def laplacian(f, *varargs, axis=None, accuracy=None, boundary="one-sided", perio
     if _is_dask(f):
         return _dask("laplacian", f, varargs, axis, workers, out,
                      accuracy=accuracy, boundary=boundary,
-                     period=period, constant_values=constant_values)
+                     period=period, constant_values=constant_values,
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
     return _call("laplacian", [_array(f)], varargs, axis, _NoValue, accuracy, 2, boundary,
-                 period, constant_values, workers, out)
+                 period, constant_values, workers, out,
+                 window_length, polyorder, time_unit)
 
 
 def curl(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
-         boundary="one-sided", period=None, constant_values=_NoValue, workers=None,
+         boundary="one-sided", period=None, constant_values=_NoValue, window_length=None,
+              polyorder=None, time_unit=_NoValue, workers=None,
          out=None):
     """The curl of a 2- or 3-component vector field, right-handed in ``axis`` order.
 
@@ -169,9 +184,11 @@ def curl(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
     if _field_is_dask(F):
         return _dask("curl", F, varargs, axis, workers, out,
                      edge_order=edge_order, accuracy=accuracy, deriv=deriv, boundary=boundary,
-                     period=period, constant_values=constant_values)
+                     period=period, constant_values=constant_values,
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
     return _call("curl", _components(F, "curl"), varargs, axis, edge_order, accuracy, deriv,
-                 boundary, period, constant_values, workers, out)
+                 boundary, period, constant_values, workers, out,
+                 window_length, polyorder, time_unit)
 
 
 for _f in (magnitude, divergence, laplacian, curl):
