@@ -256,8 +256,15 @@ def operators_table(n, repeats, emit):
              "np.gradient per component, subtracted", lambda: ndgrad.curl((u, v)))]
     try:
         from scipy import ndimage
+        from scipy.signal import savgol_filter
         rows.append(("laplacian", lambda: ndimage.laplace(f), "scipy.ndimage.laplace",
                      lambda: ndgrad.laplacian(f, boundary="reflect")))
+        for a in (0, 1):
+            rows.append((f"Savitzky-Golay W=11 d=3 deriv 1, axis {a}",
+                         lambda a=a: savgol_filter(f, 11, 3, deriv=1, delta=0.01, axis=a),
+                         "scipy.signal.savgol_filter",
+                         lambda a=a: ndgrad.gradient(f, 0.01, axis=a, window_length=11,
+                                                     polyorder=3)))
     except ImportError:
         pass
     emit()
