@@ -37,6 +37,7 @@ impl std::error::Error for UsageError {}
     long_about = "NumPy-exact gradients of arrays, time series and images in files.\n\n\
                   Results equal numpy.gradient on the same data, bit for bit.",
     after_help = "Examples:\n  ndgrad demo\n  ndgrad grad field.npy -o grad.npz --spacing 0.5\n  \
+                  ndgrad laplacian field.npy -o lap.npy\n  ndgrad curl u.npy v.npy -o vort.npy\n  \
                   ndgrad edges photo.png -o edges.png\n  ndgrad info field.npy"
 )]
 struct Cli {
@@ -47,6 +48,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Grad(commands::grad::Args),
+    Magnitude(commands::operators::MagnitudeArgs),
+    Laplacian(commands::operators::LaplacianArgs),
+    /// The divergence of a vector field: dU/dx0 + dV/dx1 (+ dW/dx2).
+    #[command(after_help = commands::operators::DIVERGENCE_HELP)]
+    Divergence(commands::operators::FieldArgs),
+    /// The curl of a 2- or 3-component vector field (vorticity in 2-D).
+    #[command(after_help = commands::operators::CURL_HELP)]
+    Curl(commands::operators::FieldArgs),
     Edges(commands::edges::Args),
     Plot(commands::plot::Args),
     Info(commands::info::Args),
@@ -64,6 +73,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Grad(a) => commands::grad::run(a),
+        Command::Magnitude(a) => commands::operators::magnitude(a),
+        Command::Laplacian(a) => commands::operators::laplacian(a),
+        Command::Divergence(a) => commands::operators::divergence(a),
+        Command::Curl(a) => commands::operators::curl(a),
         Command::Edges(a) => commands::edges::run(a),
         Command::Plot(a) => commands::plot::run(a),
         Command::Info(a) => commands::info::run(a),

@@ -7,6 +7,7 @@ use ndarray::{ArrayD, IxDyn};
 use ndgrad::{Axes, AxisSpacing, Coordinates, EdgeOrder, GradientOptions, Spacing};
 use serde_json::Value;
 
+use super::flags::{Derivative, Scheme};
 use super::say;
 use crate::options::{Depth, TimeUnit};
 
@@ -147,19 +148,23 @@ fn series(dir: &Path) -> Result<()> {
     super::grad::run(super::grad::Args {
         input: input.clone(),
         output: rates.clone(),
-        axes: vec![],
-        spacing: vec![],
-        edge_order: Some(EdgeOrder::Second),
-        accuracy: None,
-        deriv: 1,
-        window_length: None,
-        polyorder: None,
-        boundary: vec![],
-        period: vec![],
-        threads: None,
+        scheme: Scheme {
+            axes: vec![],
+            spacing: vec![],
+            accuracy: None,
+            window_length: None,
+            polyorder: None,
+            boundary: vec![],
+            period: vec![],
+            threads: None,
+            time_unit: TimeUnit::H,
+        },
+        derivative: Derivative {
+            edge_order: Some(EdgeOrder::Second),
+            deriv: 1,
+        },
         key: None,
         x: Some("time".into()),
-        time_unit: TimeUnit::H,
         memory_limit: None,
         quiet: true,
         stats: false,

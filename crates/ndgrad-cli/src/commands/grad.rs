@@ -3,16 +3,15 @@
 mod job;
 mod table;
 
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use ndgrad::{Boundary, EdgeOrder};
 
 use crate::UsageError;
 use crate::array::AnyArray;
+use crate::commands::flags::{Derivative, Scheme};
 use crate::files::{Format, write_atomically};
-use crate::options::{self, TimeUnit};
+use crate::options;
 use crate::{images, npy, stream};
 use job::{ArrayOutput, GradJob, Mode};
 
@@ -62,51 +61,16 @@ pub struct Args {
     /// or .csv/.tsv for a table input
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Axis to differentiate (repeatable; negative counts from the end; default: all)
-    #[arg(long = "axis", allow_negative_numbers = true)]
-    pub axes: Vec<isize>,
-    /// Sample spacing: a number or a coordinate file (repeatable, one per axis)
-    #[arg(long = "spacing", allow_negative_numbers = true)]
-    pub spacing: Vec<String>,
-    /// Accuracy of np.gradient's one-sided differences at the ends: 1 or 2 [default: 1]
-    #[arg(long, allow_negative_numbers = true, value_parser = options::edge_order())]
-    pub edge_order: Option<EdgeOrder>,
-    /// Order of accuracy at every point, ends included: 2, 4, 6 or 8 (replaces
-    /// --edge-order)
-    #[arg(long, value_name = "P", allow_negative_numbers = true,
-          value_parser = options::accuracy)]
-    pub accuracy: Option<u8>,
-    /// Order of the derivative: 1 to 4
-    #[arg(long, value_name = "K", default_value = "1", allow_negative_numbers = true,
-          value_parser = options::deriv)]
-    pub deriv: u8,
-    /// Savitzky-Golay window: W samples (odd, up to 25) fitted by a polynomial of degree
-    /// --polyorder (replaces --accuracy and --edge-order)
-    #[arg(long, value_name = "W", allow_negative_numbers = true)]
-    pub window_length: Option<usize>,
-    /// Degree of the Savitzky-Golay polynomial: --deriv to 12, below --window-length
-    #[arg(long, value_name = "D", allow_negative_numbers = true)]
-    pub polyorder: Option<usize>,
-    /// Beyond the ends: one-sided, periodic, reflect, constant:VALUE or LEFT,RIGHT
-    /// (repeatable, one per axis)
-    #[arg(long, value_name = "MODE", value_parser = options::boundary)]
-    pub boundary: Vec<Boundary>,
-    /// Period of a periodic axis, in spacing units, or none (repeatable, one per axis)
-    #[arg(long, value_name = "P", allow_negative_numbers = true,
-          value_parser = options::period)]
-    pub period: Vec<Option<f64>>,
-    /// Worker threads (default: all cores)
-    #[arg(long, value_name = "N", value_parser = options::threads)]
-    pub threads: Option<NonZeroUsize>,
+    #[command(flatten)]
+    pub scheme: Scheme,
+    #[command(flatten)]
+    pub derivative: Derivative,
     /// Array to read from an .npz holding several
     #[arg(long)]
     pub key: Option<String>,
     /// Table column holding the coordinates (numbers or ISO-8601 date-times)
     #[arg(long)]
     pub x: Option<String>,
-    /// Unit of date-time coordinates (a table's --x column, datetime64 .npy --spacing files)
-    #[arg(long, value_enum, default_value_t = TimeUnit::S)]
-    pub time_unit: TimeUnit,
     /// Stream an .npy file in slabs, keeping memory under SIZE (e.g. 512M, 2G); with several
     /// axes, writes OUTPUT.axis<k>.npy per axis
     #[arg(long, value_name = "SIZE", value_parser = options::size)]
@@ -168,7 +132,7 @@ fn in_memory(job: &GradJob, format: Format, key: Option<&str>, out: ArrayOutput)
 }
 
 /// An array file of any supported kind (images become 2-D float64 luminance).
-fn read_array(path: &Path, format: Format, key: Option<&str>) -> Result<AnyArray> {
+pub(crate) fn read_array(path: &Path, format: Format, key: Option<&str>) -> Result<AnyArray> {
     Ok(match format {
         Format::Npy => npy::read(path)?,
         Format::Npz => npy::read_npz(path, key)?.1,

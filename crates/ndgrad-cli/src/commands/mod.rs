@@ -2,8 +2,10 @@
 
 pub mod demo;
 pub mod edges;
+pub mod flags;
 pub mod grad;
 pub mod info;
+pub mod operators;
 pub mod plot;
 
 use std::io::Write;

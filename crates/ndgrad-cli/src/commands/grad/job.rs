@@ -1,17 +1,15 @@
 //! `grad`'s flags, resolved once into the job every path runs: the checks that need no data
 //! come first, the same whichever way the file will be read.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
-use ndgrad::{Axes, Boundaries, Boundary, GradientOptions};
 
 use super::Args;
 use crate::UsageError;
 use crate::files::{Format, refuse_overwrite, require};
 use crate::gradient::Gradient;
-use crate::options::{self, TimeUnit};
-use crate::spacing;
+use crate::options::TimeUnit;
 
 /// A validated `grad` call.
 pub struct GradJob {
@@ -58,189 +56,16 @@ impl Args {
         let in_format = Format::of(&self.input)?;
         let out_format = Format::of(&self.output)?;
         let mut inputs = vec![self.input.as_path()];
-        inputs.extend(
-            self.spacing
-                .iter()
-                .filter(|v| spacing::is_file(v))
-                .map(Path::new),
-        );
+        inputs.extend(self.scheme.spacing_files());
         refuse_overwrite(&self.output, &inputs)?;
         let mode = self.mode(in_format, out_format)?;
-        let (boundary, boundary_from) = self.boundaries()?;
-        self.check_scheme(&boundary)?;
-        let mut options = GradientOptions::new().deriv(self.deriv);
-        if let Some(e) = self.edge_order {
-            options = options.edge_order(e);
-        }
-        if let Some(p) = self.accuracy {
-            options = options.accuracy(p);
-        }
-        if let (Some(w), Some(d)) = (self.window_length, self.polyorder) {
-            options = options.savgol(w, d);
-        }
-        options.boundary = boundary;
-        if let Some(n) = self.threads {
-            options = options.threads(n.get());
-        }
-        if !self.axes.is_empty() {
-            options.axes = Axes::List(self.axes.clone());
-        }
-        let (spacing, from) = spacing::parse(&self.spacing, self.time_unit)?;
-        let mut gradient = Gradient::new(&self.input, options).with_spacing(spacing, from);
-        gradient.boundary_from = boundary_from;
+        let gradient = self.scheme.resolve(&self.derivative, &self.input)?;
         Ok(GradJob {
             gradient,
             input: self.input,
             output: self.output,
             mode,
         })
-    }
-
-    /// `--boundary` and `--period` as the core's boundaries, and the flag that sets their
-    /// count (for a wrong count's message). One `--period` applies to every periodic axis;
-    /// several give one per axis, like `--boundary`, and only periodic axes may have one.
-    fn boundaries(&self) -> Result<(Boundaries, &'static str)> {
-        let (modes, periods) = (&self.boundary, &self.period);
-        let mut per_axis: Vec<Boundary> = match modes.as_slice() {
-            [] if !periods.is_empty() => {
-                return Err(usage(&format!(
-                    "--period {} applies to periodic axes; add --boundary periodic",
-                    period_text(periods[0])
-                )));
-            }
-            [] => vec![Boundary::OneSided],
-            [mode] => vec![*mode; periods.len().max(1)],
-            many => many.to_vec(),
-        };
-        if periods.len() > 1 && modes.len() > 1 && periods.len() != modes.len() {
-            return Err(usage(&format!(
-                "{} --boundary values but {} --period values; give one --period for every \
-                 periodic axis, or one per --boundary (none where an axis has no period)",
-                modes.len(),
-                periods.len()
-            )));
-        }
-        match periods.as_slice() {
-            [] => {}
-            [period] => {
-                if !per_axis
-                    .iter()
-                    .any(|b| matches!(b, Boundary::Periodic { .. }))
-                {
-                    let given: Vec<String> = modes
-                        .iter()
-                        .map(|b| format!("--boundary {}", options::boundary_text(*b)))
-                        .collect();
-                    return Err(usage(&format!(
-                        "--period {} is given but no axis is periodic ({}); use --boundary \
-                         periodic or drop --period",
-                        period_text(*period),
-                        given.join(" ")
-                    )));
-                }
-                for b in &mut per_axis {
-                    if let Boundary::Periodic { period: p } = b {
-                        *p = *period;
-                    }
-                }
-            }
-            many => {
-                for (position, (b, period)) in per_axis.iter_mut().zip(many).enumerate() {
-                    match (b, period) {
-                        (Boundary::Periodic { period: p }, _) => *p = *period,
-                        (_, None) => {}
-                        (b, Some(p)) => {
-                            return Err(usage(&format!(
-                                "--period {p} (value {} of {}) is for an axis whose --boundary \
-                                 is {}; only periodic axes have a period: give none there",
-                                position + 1,
-                                many.len(),
-                                options::boundary_text(*b)
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-        let from = if modes.len() <= 1 && periods.len() > 1 {
-            "--period"
-        } else {
-            "--boundary"
-        };
-        Ok(match per_axis.as_slice() {
-            [one] => (Boundaries::Same(*one), from),
-            _ => (Boundaries::PerAxis(per_axis), from),
-        })
-    }
-
-    /// `--edge-order` chooses NumPy's one-sided ends: it cannot go with `--accuracy` (which
-    /// sets the ends too), a higher derivative or another boundary (which run at accuracy 2
-    /// or more). `--window-length` and `--polyorder` come together, without `--accuracy`
-    /// or `--edge-order`.
-    fn check_scheme(&self, boundary: &Boundaries) -> Result<()> {
-        match (self.window_length, self.polyorder) {
-            (None, None) => {}
-            (Some(w), None) => {
-                return Err(usage(&format!(
-                    "--window-length {w} needs --polyorder D, the degree of the polynomial \
-                     fitted over the window"
-                )));
-            }
-            (None, Some(d)) => {
-                return Err(usage(&format!(
-                    "--polyorder {d} needs --window-length W, the samples the polynomial is \
-                     fitted over"
-                )));
-            }
-            (Some(w), Some(_)) => {
-                if let Some(p) = self.accuracy {
-                    return Err(usage(&format!(
-                        "give --accuracy or --window-length/--polyorder, not both: --accuracy \
-                         {p} asks for finite differences, --window-length {w} for a \
-                         Savitzky-Golay fit"
-                    )));
-                }
-                if self.edge_order.is_some() {
-                    return Err(usage(
-                        "--edge-order applies to np.gradient's differences; the \
-                         Savitzky-Golay fit of --window-length sets the ends too: drop \
-                         --edge-order",
-                    ));
-                }
-            }
-        }
-        let Some(edge_order) = self.edge_order else {
-            return Ok(());
-        };
-        let e = match edge_order {
-            ndgrad::EdgeOrder::First => 1,
-            ndgrad::EdgeOrder::Second => 2,
-        };
-        if let Some(p) = self.accuracy {
-            return Err(usage(&format!(
-                "give --accuracy or --edge-order, not both: --accuracy {p} sets the ends too \
-                 (--edge-order 2 is --accuracy 2)"
-            )));
-        }
-        if self.deriv >= 2 {
-            return Err(usage(&format!(
-                "--edge-order {e} applies to first derivatives; --deriv {} uses --accuracy \
-                 (2 unless given): drop --edge-order",
-                self.deriv
-            )));
-        }
-        let modes = match boundary {
-            Boundaries::Same(b) => std::slice::from_ref(b),
-            Boundaries::PerAxis(v) => v.as_slice(),
-        };
-        if let Some(b) = modes.iter().find(|b| !options::is_one_sided(**b)) {
-            return Err(usage(&format!(
-                "--edge-order {e} applies to one-sided ends; --boundary {} uses --accuracy \
-                 (2 unless given): drop --edge-order",
-                options::boundary_text(*b)
-            )));
-        }
-        Ok(())
     }
 
     fn mode(&self, input: Format, output: Format) -> Result<Mode> {
@@ -286,22 +111,17 @@ impl Args {
             Format::is_table,
             "a table's derivatives are written as .csv or .tsv",
         )?;
-        if self.axes.iter().any(|&a| a != 0 && a != -1) {
+        if self.scheme.axes.iter().any(|&a| a != 0 && a != -1) {
             return Err(usage("a table's columns are 1-D: --axis can only be 0"));
         }
-        if self.x.is_some() && !self.spacing.is_empty() {
+        if self.x.is_some() && !self.scheme.spacing.is_empty() {
             return Err(usage("give either --x COLUMN or --spacing, not both"));
         }
         Ok(Mode::Table {
             x: self.x.clone(),
-            time_unit: self.time_unit,
+            time_unit: self.scheme.time_unit,
         })
     }
-}
-
-/// A `--period` value as written.
-fn period_text(period: Option<f64>) -> String {
-    period.map_or_else(|| "none".into(), |p| p.to_string())
 }
 
 fn usage(message: &str) -> anyhow::Error {
