@@ -3,9 +3,9 @@
 //! the output equals the one for float64 coordinates computed that way, bit for bit.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-const EXE: &str = env!("CARGO_BIN_EXE_ndgrad");
+mod support;
+use support::{fails, npy_bytes, ok, s};
 
 /// 2024-01-01T00:00 in nanoseconds since the epoch.
 const NEW_YEAR_NS: i64 = 1_704_067_200_000_000_000;
@@ -13,58 +13,9 @@ const MINUTE_NS: i64 = 60_000_000_000;
 /// NumPy's NaT.
 const NAT: i64 = i64::MIN;
 
-fn ndgrad(args: &[&str]) -> Output {
-    Command::new(EXE)
-        .args(args)
-        .output()
-        .expect("the ndgrad binary runs")
-}
-
-fn ok(args: &[&str]) {
-    let out = ndgrad(args);
-    assert!(
-        out.status.success(),
-        "ndgrad {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Runs a failing command: (exit code, stderr).
-fn fails(args: &[&str]) -> (i32, String) {
-    let out = ndgrad(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!out.status.success(), "ndgrad {args:?} should fail");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (out.status.code().expect("an exit code"), stderr)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
 /// Writes an `.npy` (format 1.0, C order) holding `data` as given.
 fn write_npy(path: &Path, descr: &str, shape: &[usize], data: &[u8]) {
-    let shape_text = match shape {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut dict =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
-    let unpadded = 10 + dict.len() + 1;
-    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
-    dict.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(dict.as_bytes());
-    bytes.extend_from_slice(data);
-    std::fs::write(path, bytes).unwrap();
+    std::fs::write(path, npy_bytes(descr, shape, data)).unwrap();
 }
 
 fn write_f64(path: &Path, shape: &[usize], values: &[f64]) {

@@ -3,63 +3,12 @@
 //! data errors 1) that name the file or flag and leave no output.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use ndarray::{Array2, Array3, ArrayD, IxDyn};
 use ndgrad::{Boundary, Curl, GradientOptions};
 
-const EXE: &str = env!("CARGO_BIN_EXE_ndgrad");
-
-fn ndgrad(args: &[&str]) -> Output {
-    Command::new(EXE)
-        .args(args)
-        .output()
-        .expect("the ndgrad binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = ndgrad(args);
-    assert!(
-        out.status.success(),
-        "ndgrad {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// (exit code, stderr) of a call that must fail cleanly.
-fn fails(args: &[&str]) -> (i32, String) {
-    let out = ndgrad(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!out.status.success(), "ndgrad {args:?} should fail");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (out.status.code().expect("an exit code"), stderr)
-}
-
-/// A little-endian `.npy` in C order, of dtype `descr`, from raw element bytes.
-fn npy_bytes(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
-    let shape_text = match shape {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut dict =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
-    let unpadded = 10 + dict.len() + 1;
-    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
-    dict.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(dict.as_bytes());
-    bytes.extend_from_slice(data);
-    bytes
-}
+mod support;
+use support::{fails, npy_bytes, ok, s};
 
 /// Writes a float64 array as `.npy`.
 fn write_f64(path: &Path, a: &ArrayD<f64>) {
@@ -136,10 +85,6 @@ fn same_bits(got: &ArrayD<f64>, want: &ArrayD<f64>) {
     for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
         assert_eq!(g.to_bits(), w.to_bits(), "element {i}: {g} != {w}");
     }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// A smooth, uneven 2-D field.

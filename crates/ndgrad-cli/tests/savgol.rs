@@ -3,64 +3,12 @@
 //! errors (exit code 2), an axis shorter than the window a data error (exit code 1).
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use ndarray::{Array2, ArrayView1};
 use ndgrad::{AxisSpacing, Boundary, GradientOptions};
 
-const EXE: &str = env!("CARGO_BIN_EXE_ndgrad");
-
-fn ndgrad(args: &[&str]) -> Output {
-    Command::new(EXE)
-        .args(args)
-        .output()
-        .expect("the ndgrad binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = ndgrad(args);
-    assert!(
-        out.status.success(),
-        "ndgrad {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-/// (exit code, stderr) of a call that must fail cleanly.
-fn fails(args: &[&str]) -> (i32, String) {
-    let out = ndgrad(args);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!out.status.success(), "ndgrad {args:?} should fail");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (out.status.code().expect("an exit code"), stderr)
-}
-
-/// A little-endian float64 `.npy` in C order.
-fn write_npy(path: &Path, shape: &[usize], values: &[f64]) {
-    let shape_text = match shape {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut dict = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_text}, }}");
-    let unpadded = 10 + dict.len() + 1;
-    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
-    dict.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(dict.as_bytes());
-    for v in values {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    std::fs::write(path, bytes).unwrap();
-}
+mod support;
+use support::{fails, ndgrad, ok, s, write_f64_npy as write_npy};
 
 /// The float64 values of a C-ordered `.npy` the command wrote.
 fn read_npy(path: &Path) -> Vec<f64> {
@@ -75,10 +23,6 @@ fn read_npy(path: &Path) -> Vec<f64> {
         .chunks_exact(8)
         .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
         .collect()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn values(rows: usize, cols: usize) -> Array2<f64> {
