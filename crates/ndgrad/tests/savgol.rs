@@ -3,8 +3,10 @@
 //! bit), polynomials (which fits of degree d reproduce), and padded arrays for the boundary
 //! modes. SciPy's `savgol_filter` is the reference of the Python tests.
 
-use ndarray::{Array1, ArrayD, Axis, IxDyn, Slice};
+use ndarray::{Array1, ArrayD, IxDyn};
 use ndgrad::{AxisSpacing, Boundary, EdgeOrder, Error, GradientOptions, Plan, Scheme, gradient};
+
+mod support;
 
 fn grad1(f: &Array1<f64>, options: &GradientOptions) -> Vec<f64> {
     gradient(f.view(), options).unwrap().remove(0).to_vec()
@@ -298,35 +300,9 @@ fn smooths_noise_that_differences_amplify() {
     assert!(smoothed * 4.0 < plain, "{smoothed} vs {plain}");
 }
 
-fn block_by_block(f: &ArrayD<f64>, options: &GradientOptions, width: usize) -> ArrayD<f64> {
-    let plan = Plan::new(f.shape(), options).unwrap();
-    let n = f.shape()[0];
-    let (left, _) = plan.ghosts(0);
-    let mut out = ArrayD::zeros(f.raw_dim());
-    for start in (0..n).step_by(width) {
-        let rows = start..(start + width).min(n);
-        let halo = plan.halo(0, rows.clone());
-        let real = left..left + n;
-        // Blocks inside the real axis carry their halo; blocks that need ghosts read the
-        // whole axis (its ghosts come from the index map).
-        let (block, block_start) = if halo.start >= real.start && halo.end <= real.end {
-            let local = halo.start - left..halo.end - left;
-            (f.slice_axis(Axis(0), Slice::from(local)), halo.start)
-        } else {
-            (f.view(), left)
-        };
-        let target = out.slice_axis_mut(Axis(0), Slice::from(rows.clone()));
-        plan.compute_block(0, block, block_start, target, rows.start)
-            .unwrap();
-    }
-    out
-}
-
 #[test]
 fn blocks_threads_and_lanes_give_the_same_bits() {
-    let f = ArrayD::from_shape_fn(IxDyn(&[61, 13]), |i| {
-        ((i[0] * 13 + i[1]) as f64 * 0.71).sin()
-    });
+    let f = support::field();
     let x: Vec<f64> = (0..61).map(|i| (i as f64 * 0.9).powf(1.1)).collect();
     let period = x[60] - x[0] + 0.8;
     let cases = [
@@ -354,21 +330,7 @@ fn blocks_threads_and_lanes_give_the_same_bits() {
             .boundary(Boundary::Periodic { period: None }),
     ];
     for o in cases {
-        let whole = gradient(f.view(), &o.clone().threads(1)).unwrap().remove(0);
-        let threaded = gradient(f.view(), &o.clone().threads(3).task_size(8))
-            .unwrap()
-            .remove(0);
-        assert_eq!(whole, threaded, "{o:?}");
-        for width in [1, 5, 16] {
-            assert_eq!(
-                whole,
-                block_by_block(&f, &o, width),
-                "{o:?} blocks of {width}"
-            );
-        }
-        let ft = f.t().as_standard_layout().to_owned();
-        let lanes = gradient(ft.view(), &o.clone().axes([1])).unwrap().remove(0);
-        assert_eq!(lanes.t(), whole, "{o:?} lanes");
+        support::same_bits_on_every_schedule(&f, &o);
     }
 }
 
