@@ -9,7 +9,7 @@
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
-use ndarray::{ArrayView, ArrayViewMut, Axis, Dimension};
+use ndarray::{ArrayView, ArrayViewMut, Axis, Dimension, Slice};
 
 use crate::element::Element;
 use crate::error::Error;
@@ -78,11 +78,38 @@ impl Plan {
         out_start: usize,
     ) -> Result<(), Error> {
         let out_range = self.check_block(k, &block, block_start, out.shape(), out_start)?;
+        let (real_part, real) = self.real_part(k, &block, block_start);
+        let out_real = out_start..out_start + out_range.len();
+        let redo = self.check_block_nan(k, &real_part, real.clone(), out_real)?;
         let output = out.as_mut_ptr() as *mut MaybeUninit<T::Output>;
         // SAFETY: `out` is exclusively borrowed for this call and has the strides passed
         // along; `check_block` verified the block covers the halo of `out_range`, and that
         // both have the planned number of dimensions and agree on every other axis.
-        unsafe { self.run(k, block, block_start, output, out.strides(), out_range) }
+        unsafe { self.run(k, block, block_start, output, out.strides(), out_range)? };
+        if redo {
+            self.redo_block_lanes(k, real_part, real.start, out, out_start)?;
+        }
+        Ok(())
+    }
+
+    /// The part of `block` (from extended index `block_start` along output `k`'s axis)
+    /// that holds real samples, not ghosts, and those samples' real indices.
+    fn real_part<'a, T, D: Dimension>(
+        &self,
+        k: usize,
+        block: &ArrayView<'a, T, D>,
+        block_start: usize,
+    ) -> (ArrayView<'a, T, D>, Range<usize>) {
+        let a = &self.axes[k];
+        let real = a.ghosts.real();
+        let given = block_start..block_start + block.len_of(Axis(a.axis));
+        let lo = real.start.max(given.start);
+        let hi = real.end.min(given.end).max(lo);
+        let part = block.clone().slice_axis_move(
+            Axis(a.axis),
+            Slice::from(lo - given.start..hi - given.start),
+        );
+        (part, lo - real.start..hi - real.start)
     }
 
     /// [`Plan::compute_block`] into a fresh, uninitialized output of `out_shape` in C order:

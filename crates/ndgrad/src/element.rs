@@ -339,7 +339,59 @@ pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
     /// `boundary="constant"` ghosts, which `np.pad` stores in the data's dtype.
     #[doc(hidden)]
     fn from_f64_cast(v: f64) -> Self;
+
+    /// Whether this sample is missing under a NaN policy: NaN, or NaN in either part.
+    #[doc(hidden)]
+    fn is_missing(&self) -> bool;
+
+    /// The value of a missing sample's output: NaN (in both parts for complex types).
+    #[doc(hidden)]
+    fn nan() -> Self;
 }
+
+/// NaN tests and values; integers have none.
+trait Missing: Sized {
+    fn is_missing(&self) -> bool;
+    fn nan() -> Self;
+}
+
+macro_rules! float_missing {
+    ($($t:ty),*) => {$(
+        impl Missing for $t {
+            #[inline(always)]
+            fn is_missing(&self) -> bool { self.is_nan() }
+            fn nan() -> Self { <$t>::NAN }
+        }
+        impl Missing for Complex<$t> {
+            #[inline(always)]
+            fn is_missing(&self) -> bool { self.re.is_nan() | self.im.is_nan() }
+            fn nan() -> Self { Complex::new(<$t>::NAN, <$t>::NAN) }
+        }
+    )*};
+}
+float_missing!(f64, f32);
+
+impl Missing for f16 {
+    #[inline(always)]
+    fn is_missing(&self) -> bool {
+        // Bit test: vectorizes, unlike a trip through f32.
+        self.to_bits() & 0x7fff > 0x7c00
+    }
+    fn nan() -> Self {
+        f16::NAN
+    }
+}
+
+macro_rules! never_missing {
+    ($($t:ty),*) => {$(
+        impl Missing for $t {
+            #[inline(always)]
+            fn is_missing(&self) -> bool { false }
+            fn nan() -> Self { unreachable!("integers have no NaN; their outputs are f64") }
+        }
+    )*};
+}
+never_missing!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 /// Float-to-element casts as NumPy performs them (truncation toward zero for integers,
 /// saturating where NumPy's result is undefined).
@@ -382,6 +434,13 @@ macro_rules! element {
             const DTYPE: DType = DType::$dtype;
             fn from_f64_cast(v: f64) -> Self {
                 <Self as FromF64Cast>::cast(v)
+            }
+            #[inline(always)]
+            fn is_missing(&self) -> bool {
+                <Self as Missing>::is_missing(self)
+            }
+            fn nan() -> Self {
+                <Self as Missing>::nan()
             }
             fn compute_dtype(precision: Precision) -> DType {
                 match precision {

@@ -122,6 +122,16 @@ pub enum Error {
         range: std::ops::Range<usize>,
         len: usize,
     },
+    /// A NaN sample under [`NanPolicy::Raise`](crate::NanPolicy::Raise): its index (the
+    /// first in C order) and the first differentiated axis.
+    NanFound { index: Vec<usize>, axis: usize },
+    /// A block that does not hold the whole axis, under a NaN policy whose results depend
+    /// on the whole lane ([`Plan::compute_block`](crate::Plan::compute_block)).
+    NanPolicyNeedsWholeAxis {
+        axis: usize,
+        given: std::ops::Range<usize>,
+        len: usize,
+    },
     /// A thread pool could not be started for [`Parallelism::Threads`](crate::Parallelism).
     ThreadPool { threads: usize, detail: String },
 }
@@ -291,6 +301,22 @@ impl fmt::Display for Error {
                 "output samples {range:?} reach past the axis length {len}; \
                  shorten the output or start it earlier"
             ),
+            Error::NanFound { index, axis } => {
+                let index: Vec<String> = index.iter().map(|i| i.to_string()).collect();
+                let index = match index.len() {
+                    1 => format!("({},)", index[0]),
+                    _ => format!("({})", index.join(", ")),
+                };
+                write!(
+                    f,
+                    "NaN at index {index} along axis {axis}; use nan_policy='omit' or 'split'"
+                )
+            }
+            Error::NanPolicyNeedsWholeAxis { axis, given, len } => write!(
+                f,
+                "this NaN policy needs whole lanes: the block holds samples {given:?} of axis \
+                 {axis}, which has {len}; give blocks the whole axis"
+            ),
             Error::ThreadPool { threads, detail } => write!(
                 f,
                 "could not start a pool of {threads} threads ({detail}); \
@@ -337,7 +363,8 @@ impl Error {
             | Error::PeriodTooShort { .. }
             | Error::PeriodMismatch { .. }
             | Error::OperatorAxes { .. }
-            | Error::ComponentShape { .. } => NumpyErrorClass::ValueError,
+            | Error::ComponentShape { .. }
+            | Error::NanFound { .. } => NumpyErrorClass::ValueError,
             Error::OutputShape { .. }
             | Error::OutputCount { .. }
             | Error::BlockMissingHalo { .. }
@@ -346,6 +373,7 @@ impl Error {
             | Error::BlockDimensions { .. }
             | Error::BlockOutputMismatch { .. }
             | Error::OutputPastEnd { .. }
+            | Error::NanPolicyNeedsWholeAxis { .. }
             | Error::ThreadPool { .. } => NumpyErrorClass::Other,
         }
     }

@@ -61,6 +61,7 @@ impl Plan {
         f: ArrayView<'_, T, D>,
     ) -> Result<Vec<Array<T::Output, D>>, Error> {
         self.check_shape(f.shape())?;
+        let redo = self.check_nan(&f)?;
         let mut outputs: Vec<_> = (0..self.axes.len())
             .map(|_| uninit_like::<T::Output, D>(&f))
             .collect();
@@ -73,10 +74,15 @@ impl Plan {
         unsafe { self.run_all(f.view(), &targets)? };
         // SAFETY: `run_all` wrote every element of every output exactly once: the slabs or
         // tasks partition all batch elements x all samples along the axis x all rows.
-        Ok(outputs
+        let mut outputs: Vec<_> = outputs
             .into_iter()
             .map(|o| unsafe { o.assume_init() })
-            .collect())
+            .collect();
+        if redo {
+            let mut views: Vec<_> = outputs.iter_mut().map(|o| o.view_mut()).collect();
+            self.redo_nan_lanes(&f, &mut views)?;
+        }
+        Ok(outputs)
     }
 
     /// [`gradient_into`] with this plan.
@@ -114,9 +120,14 @@ impl Plan {
                 )
             })
             .collect();
+        let redo = self.check_nan(&f)?;
         // SAFETY: the outputs are exclusively borrowed and shaped like `f` (checked above);
         // their pointers and strides describe them.
-        unsafe { self.run_all(f, &targets) }
+        unsafe { self.run_all(f.view(), &targets)? };
+        if redo {
+            self.redo_nan_lanes(&f, outputs)?;
+        }
+        Ok(())
     }
 
     fn check_shape(&self, shape: &[usize]) -> Result<(), Error> {

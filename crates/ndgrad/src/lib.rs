@@ -47,6 +47,7 @@ mod fused;
 mod ghosts;
 mod gradient;
 mod kernels;
+mod nan;
 mod operators;
 mod options;
 mod plan;
@@ -59,13 +60,14 @@ pub use dtype::{ByteOrder, DType, UnsupportedDType};
 pub use element::Element;
 pub use error::{Error, NumpyErrorClass};
 pub use gradient::{gradient, gradient_into};
+pub use nan::find_nan;
 pub use operators::{
     Curl, MagnitudeOf, OutputValue, curl, curl_into, divergence, divergence_into, laplacian,
     laplacian_into, magnitude, magnitude_into,
 };
 pub use options::{
     Axes, AxisSpacing, Boundaries, Boundary, Coordinates, DEFAULT_TASK_SIZE, EdgeOrder,
-    GradientOptions, Parallelism, Precision, Scalar, Scheme, Side, Spacing,
+    GradientOptions, NanPolicy, Parallelism, Precision, Scalar, Scheme, Side, Spacing,
 };
 pub use plan::Plan;
 

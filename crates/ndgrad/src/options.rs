@@ -401,6 +401,25 @@ impl Default for Boundaries {
     }
 }
 
+/// What a NaN sample means (complex: NaN in either part). Infinities always propagate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NanPolicy {
+    /// NumPy's behaviour: a NaN spoils the derivatives that read it.
+    #[default]
+    Propagate,
+    /// NaN samples are missing: each lane's valid samples form an axis of their own (spacing
+    /// `gap * h` on evenly spaced axes, the valid coordinates otherwise) and are
+    /// differentiated on it; NaN slots stay NaN. A lane with fewer valid samples than the
+    /// scheme needs is all NaN. Suits short dropouts: the derivative reaches across a gap.
+    Omit,
+    /// NaN cuts a lane into runs of valid samples, each differentiated on its own with
+    /// one-sided ends at the cuts; runs shorter than the scheme needs are NaN. Suits masks
+    /// (land in an ocean field): nothing is read across a cut.
+    Split,
+    /// Any NaN is an error ([`Error::NanFound`](crate::Error::NanFound)) naming its index.
+    Raise,
+}
+
 /// How many threads may work on one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Parallelism {
@@ -434,6 +453,8 @@ pub struct GradientOptions {
     /// Order of the derivative, 1 to 4.
     pub deriv: u8,
     pub boundary: Boundaries,
+    /// What NaN samples mean.
+    pub nan_policy: NanPolicy,
     pub parallelism: Parallelism,
     /// Smallest number of output elements worth a task of its own (see
     /// [`GradientOptions::task_size`]).
@@ -448,6 +469,7 @@ impl Default for GradientOptions {
             scheme: Scheme::default(),
             deriv: 1,
             boundary: Boundaries::default(),
+            nan_policy: NanPolicy::Propagate,
             parallelism: Parallelism::Auto,
             task_size: DEFAULT_TASK_SIZE,
         }
@@ -542,6 +564,12 @@ impl GradientOptions {
         self.boundary(Boundary::Periodic {
             period: Some(period),
         })
+    }
+
+    /// What NaN samples mean (default [`NanPolicy::Propagate`], NumPy's behaviour).
+    pub fn nan_policy(mut self, policy: NanPolicy) -> Self {
+        self.nan_policy = policy;
+        self
     }
 
     pub fn parallelism(mut self, parallelism: Parallelism) -> Self {

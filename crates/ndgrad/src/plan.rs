@@ -5,12 +5,14 @@
 
 use std::ops::Range;
 
+use ndarray::{ArrayD, IxDyn};
+
 use crate::element::Real;
 use crate::error::Error;
 use crate::ghosts::{Fill, Ghosts};
 use crate::options::{
-    Axes, AxisSpacing, Boundaries, Boundary, Coordinates, EdgeOrder, GradientOptions, Parallelism,
-    Precision, Scalar, Scheme, Side, Spacing,
+    Axes, AxisSpacing, Boundaries, Boundary, Coordinates, EdgeOrder, GradientOptions, NanPolicy,
+    Parallelism, Precision, Scalar, Scheme, Side, Spacing,
 };
 use crate::savgol;
 use crate::stencil::{self, Stencil};
@@ -26,6 +28,8 @@ pub struct Plan {
     pub(crate) shape: Vec<usize>,
     pub(crate) axes: Vec<AxisPlan>,
     pub(crate) scheme: Scheme,
+    pub(crate) deriv: u8,
+    pub(crate) nan_policy: NanPolicy,
     pub(crate) parallelism: Parallelism,
     pub(crate) task_size: usize,
 }
@@ -42,6 +46,8 @@ pub(crate) struct AxisPlan {
     pub(crate) ghosts: Ghosts,
     /// The axis's boundary mode, with the period resolved on periodic axes.
     pub(crate) boundary: Boundary,
+    /// The validated spacing the stencil came from: a NaN policy re-plans lanes from it.
+    pub(crate) spacing: AxisSpacing,
 }
 
 /// The stencil family of one axis, over its extended axis (real samples plus ghosts).
@@ -76,6 +82,15 @@ impl AxisPlan {
     pub(crate) fn reach(&self) -> usize {
         // End windows reach further than the interior, but only at one-sided ends.
         let one_sided_end = self.ghosts.left == 0 || self.ghosts.right == 0;
+        self.reach_with(one_sided_end)
+    }
+
+    /// The reach when a NaN may cut the axis anywhere: every cut is a one-sided end.
+    pub(crate) fn split_reach(&self) -> usize {
+        self.reach_with(true)
+    }
+
+    fn reach_with(&self, one_sided_end: bool) -> usize {
         match (&self.stencil, one_sided_end) {
             (AxisStencil::NumPy { edge_order, .. }, true) => edge_order.min_len() - 1,
             (AxisStencil::NumPy { .. }, false) => 1,
@@ -169,7 +184,7 @@ impl Plan {
                 .iter()
                 .zip(spacings)
                 .map(|(&axis, spacing)| {
-                    let (precision, stencil) = resolve(spacing, edge_order);
+                    let (precision, stencil) = resolve(spacing.clone(), edge_order);
                     AxisPlan {
                         axis,
                         precision,
@@ -179,6 +194,7 @@ impl Plan {
                         },
                         ghosts: Ghosts::none(shape[axis]),
                         boundary: Boundary::OneSided,
+                        spacing,
                     }
                 })
                 .collect();
@@ -186,6 +202,8 @@ impl Plan {
                 shape: shape.to_vec(),
                 axes,
                 scheme,
+                deriv: 1,
+                nan_policy: options.nan_policy,
                 parallelism: options.parallelism,
                 task_size: options.task_size,
             });
@@ -232,7 +250,9 @@ impl Plan {
             .iter()
             .zip(spacings)
             .zip(boundaries)
-            .map(|((&axis, spacing), boundary)| request.axis(axis, shape[axis], spacing, boundary))
+            .map(|((&axis, spacing), boundary)| {
+                request.axis(axis, shape[axis], spacing, None, boundary)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
             shape: shape.to_vec(),
@@ -241,6 +261,8 @@ impl Plan {
                 Family::Accuracy(p) => Scheme::Accuracy(p),
                 Family::SavitzkyGolay { .. } => scheme,
             },
+            deriv: options.deriv,
+            nan_policy: options.nan_policy,
             parallelism: options.parallelism,
             task_size: options.task_size,
         })
@@ -263,12 +285,18 @@ impl Plan {
     }
 
     /// How far beyond a block of output `k`'s samples its inputs may reach on either side:
-    /// the one halo rule that blocks, Dask chunks and streamed slabs all use.
+    /// the one halo rule that blocks, Dask chunks and streamed slabs all use. Under
+    /// [`NanPolicy::Split`] it is the reach of a one-sided end, since a NaN may cut the axis
+    /// anywhere.
     ///
     /// # Panics
     /// If `k` is not below the number of outputs.
     pub fn reach(&self, k: usize) -> usize {
-        self.axes[k].reach()
+        match self.nan_policy {
+            // A cut by NaN is a one-sided end, wherever it falls.
+            NanPolicy::Split => self.axes[k].split_reach(),
+            _ => self.axes[k].reach(),
+        }
     }
 
     /// Ghost samples before and after output `k`'s axis: the axis is extended by them for a
@@ -309,11 +337,15 @@ enum Family {
 
 impl Request {
     /// The plan of one axis of `len` samples.
+    /// `scale` is set when `spacing` holds sample positions counted in steps of this
+    /// distance (a NaN policy's selection of an evenly spaced axis): offsets and differences
+    /// are then `steps * scale`, rounded once.
     fn axis(
         &self,
         axis: usize,
         len: usize,
         spacing: AxisSpacing,
+        scale: Option<Scalar>,
         boundary: Boundary,
     ) -> Result<AxisPlan, Error> {
         let k = self.deriv as usize;
@@ -365,9 +397,10 @@ impl Request {
             }
             Family::SavitzkyGolay { .. } => {}
         }
-        let precision = match &spacing {
-            AxisSpacing::Uniform(s) => s.precision(),
-            AxisSpacing::Coordinates(c) => c.precision(),
+        let precision = match (&spacing, scale) {
+            (_, Some(h)) => steps_precision(h),
+            (AxisSpacing::Uniform(s), None) => s.precision(),
+            (AxisSpacing::Coordinates(c), None) => c.precision(),
         };
         let stencil = match (&geometry.h, numpy) {
             (Some(h), true) => AxisStencil::NumPy {
@@ -389,11 +422,17 @@ impl Request {
                 };
                 if numpy {
                     AxisStencil::NumPy {
-                        stencil: numpy_coordinates(c, &ghosts, geometry.period),
+                        stencil: numpy_coordinates(c, &ghosts, geometry.period, scale),
                         edge_order: EdgeOrder::Second,
                     }
                 } else {
-                    AxisStencil::Taps(tap_coordinates(c, k, self.family, &ghosts, geometry.period))
+                    let scale = scale.map_or(1.0, Scalar::value);
+                    AxisStencil::Taps(tap_coordinates(
+                        c,
+                        k,
+                        self.family,
+                        (&ghosts, geometry.period, scale),
+                    ))
                 }
             }
         };
@@ -407,6 +446,7 @@ impl Request {
             stencil,
             ghosts,
             boundary,
+            spacing,
         })
     }
 }
@@ -509,11 +549,25 @@ impl Geometry {
     }
 }
 
-/// NumPy's stencil over coordinates extended by their ghosts, in their own precision.
-fn numpy_coordinates(c: &Coordinates, ghosts: &Ghosts, period: Option<f64>) -> Stencil {
+/// NumPy's stencil over coordinates extended by their ghosts, in their own precision; or,
+/// with `scale`, over positions in steps of that distance (differences `steps * h` in `h`'s
+/// precision).
+fn numpy_coordinates(
+    c: &Coordinates,
+    ghosts: &Ghosts,
+    period: Option<f64>,
+    scale: Option<Scalar>,
+) -> Stencil {
     fn build<K: Real>(x: &[K], ghosts: &Ghosts, period: Option<f64>) -> Stencil {
         let extended = ghosts.extend(x, period.map(K::from_f64));
         stencil::from_coordinates(&extended, EdgeOrder::Second)
+    }
+    if let Some(h) = scale {
+        let Coordinates::F64(at) = c else {
+            unreachable!("step positions are f64")
+        };
+        let extended = ghosts.extend(&to_vec(at.iter()), period);
+        return steps_stencil(&extended, h, EdgeOrder::Second);
     }
     match c {
         Coordinates::F64(x) => build(&to_vec(x.iter()), ghosts, period),
@@ -523,25 +577,187 @@ fn numpy_coordinates(c: &Coordinates, ghosts: &Ghosts, period: Option<f64>) -> S
 }
 
 /// General stencils over uneven coordinates (weights in `f64`).
+/// `ends` holds the ghosts, the period of periodic axes and the factor that turns
+/// coordinate offsets into distances (1, or `h` for positions in steps of `h`).
 fn tap_coordinates(
     c: &Coordinates,
     k: usize,
     family: Family,
-    ghosts: &Ghosts,
-    period: Option<f64>,
+    ends: (&Ghosts, Option<f64>, f64),
 ) -> Taps {
-    fn build<K: Real>(x: &[K], k: usize, family: Family, g: &Ghosts, p: Option<f64>) -> Taps {
+    fn build<K: Real>(x: &[K], k: usize, family: Family, e: (&Ghosts, Option<f64>, f64)) -> Taps {
         match family {
-            Family::Accuracy(a) => Taps::coordinates(k, a as usize, x, g, p),
+            Family::Accuracy(a) => Taps::coordinates(k, a as usize, x, e),
             Family::SavitzkyGolay { window, polyorder } => {
-                Taps::savgol_coordinates(window, polyorder, k, x, g, p)
+                Taps::savgol_coordinates(window, polyorder, k, x, e)
             }
         }
     }
     match c {
-        Coordinates::F64(x) => build(&to_vec(x.iter()), k, family, ghosts, period),
-        Coordinates::F32(x) => build(&to_vec(x.iter()), k, family, ghosts, period),
-        Coordinates::F16(x) => build(&to_vec(x.iter()), k, family, ghosts, period),
+        Coordinates::F64(x) => build(&to_vec(x.iter()), k, family, ends),
+        Coordinates::F32(x) => build(&to_vec(x.iter()), k, family, ends),
+        Coordinates::F16(x) => build(&to_vec(x.iter()), k, family, ends),
+    }
+}
+
+/// The precision of differences `steps * h`: `h`'s own, and `f64` for a Python float (as
+/// the coordinate array `valid * h` would be).
+fn steps_precision(h: Scalar) -> Precision {
+    match h.precision() {
+        Precision::Weak => Precision::F64,
+        other => other,
+    }
+}
+
+/// NumPy's stencil over positions `at` (whole numbers) in steps of `h`: differences
+/// `(at[i+1] - at[i]) * h`, rounded once in `h`'s precision.
+fn steps_stencil(at: &[f64], h: Scalar, edge_order: EdgeOrder) -> Stencil {
+    fn build<K: Real>(at: &[f64], h: K, edge_order: EdgeOrder) -> Stencil {
+        let dx: Vec<K> = at
+            .windows(2)
+            .map(|w| K::from_f64(w[1] - w[0]) * h)
+            .collect();
+        stencil::from_differences(&dx, edge_order)
+    }
+    match h {
+        Scalar::Float(h) | Scalar::F64(h) => build(at, h, edge_order),
+        Scalar::F32(h) => build(at, h, edge_order),
+        Scalar::F16(h) => build(at, h, edge_order),
+    }
+}
+
+/// `steps * h` as a spacing of `h`'s kind, rounded once in its precision.
+fn scaled(h: Scalar, steps: usize) -> Scalar {
+    let n = steps as f64;
+    match h {
+        Scalar::Float(h) => Scalar::Float(n * h),
+        Scalar::F64(h) => Scalar::F64(n * h),
+        Scalar::F32(h) => Scalar::F32(n as f32 * h),
+        Scalar::F16(h) => Scalar::F16(crate::element::f16_from_f64(n) * h),
+    }
+}
+
+/// The samples of one lane that a NaN policy keeps, as an axis of their own.
+pub(crate) enum SubAxis {
+    /// Samples at positions `at` of an evenly spaced lane of `lane_len` samples `h` apart:
+    /// neighbours are `gap * h` apart.
+    Steps {
+        at: Vec<usize>,
+        h: Scalar,
+        lane_len: usize,
+    },
+    /// Samples at these (1-D) coordinates.
+    Coordinates(Coordinates),
+}
+
+impl SubAxis {
+    fn len(&self) -> usize {
+        match self {
+            SubAxis::Steps { at, .. } => at.len(),
+            SubAxis::Coordinates(c) => c.len(),
+        }
+    }
+}
+
+impl Plan {
+    /// A serial plan of output `k`'s scheme for the samples a NaN policy keeps of one lane,
+    /// as a 1-D axis with `boundary` (the axis's own, one-sided at cuts; periodic `Steps`
+    /// wrap around the lane). An axis too short for the scheme is an error
+    /// ([`Error::ArrayTooSmall`], [`Error::AxisTooShort`], [`Error::AxisShorterThanWindow`]).
+    pub(crate) fn sub_plan(&self, sub: SubAxis, boundary: Boundary) -> Result<Plan, Error> {
+        let n = sub.len();
+        let periodic = boundary.sides().is_none();
+        let mut lane = 0;
+        let (spacing, scale) = match sub {
+            SubAxis::Coordinates(c) => (AxisSpacing::Coordinates(c), None),
+            SubAxis::Steps { at, h, lane_len } => {
+                lane = lane_len;
+                let mut gaps: Vec<usize> = at.windows(2).map(|w| w[1] - w[0]).collect();
+                if periodic && !at.is_empty() {
+                    gaps.push(at[0] + lane_len - at[at.len() - 1]);
+                }
+                match gaps.first() {
+                    Some(&g) if gaps.iter().all(|&d| d == g) => {
+                        (AxisSpacing::Uniform(scaled(h, g)), None)
+                    }
+                    _ => {
+                        let at = ArrayD::from_shape_vec(
+                            IxDyn(&[n]),
+                            at.iter().map(|&i| i as f64).collect(),
+                        )
+                        .expect("one position per sample");
+                        (AxisSpacing::Coordinates(Coordinates::F64(at)), Some(h))
+                    }
+                }
+            }
+        };
+        let boundary = match (boundary, scale) {
+            // Positions are counted in samples: the lane's length is the period.
+            (Boundary::Periodic { .. }, Some(_)) => Boundary::Periodic {
+                period: Some(lane as f64),
+            },
+            (b, _) => b,
+        };
+        let axis = match (self.scheme, self.deriv, boundary.is_one_sided()) {
+            (Scheme::NumPy(edge_order), 1, true) => {
+                if n < edge_order.min_len() {
+                    return Err(Error::ArrayTooSmall {
+                        axis: 0,
+                        len: n,
+                        required: edge_order.min_len(),
+                    });
+                }
+                let (precision, stencil) = match (&spacing, scale) {
+                    (AxisSpacing::Coordinates(Coordinates::F64(at)), Some(h)) => (
+                        steps_precision(h),
+                        steps_stencil(&to_vec(at.iter()), h, edge_order),
+                    ),
+                    _ => resolve(spacing.clone(), edge_order),
+                };
+                AxisPlan {
+                    axis: 0,
+                    precision,
+                    stencil: AxisStencil::NumPy {
+                        stencil,
+                        edge_order,
+                    },
+                    ghosts: Ghosts::none(n),
+                    boundary,
+                    spacing,
+                }
+            }
+            (scheme, deriv, _) => {
+                let family = match scheme {
+                    Scheme::SavitzkyGolay {
+                        window_length,
+                        polyorder,
+                    } => Family::SavitzkyGolay {
+                        window: window_length,
+                        polyorder,
+                    },
+                    Scheme::Accuracy(p) => Family::Accuracy(p),
+                    Scheme::NumPy(_) => Family::Accuracy(2),
+                };
+                if n < 2 {
+                    // Too few samples to hold any difference (nor coordinates to check).
+                    return Err(Error::ArrayTooSmall {
+                        axis: 0,
+                        len: n,
+                        required: 2,
+                    });
+                }
+                Request { deriv, family }.axis(0, n, spacing, scale, boundary)?
+            }
+        };
+        Ok(Plan {
+            shape: vec![n],
+            axes: vec![axis],
+            scheme: self.scheme,
+            deriv: self.deriv,
+            nan_policy: NanPolicy::Propagate,
+            parallelism: Parallelism::Serial,
+            task_size: self.task_size,
+        })
     }
 }
 
@@ -671,7 +887,7 @@ fn zero_d(c: &Coordinates) -> (Precision, Stencil) {
     (s.precision(), uniform_scalar(s))
 }
 
-fn zero_d_scalar(c: &Coordinates) -> Scalar {
+pub(crate) fn zero_d_scalar(c: &Coordinates) -> Scalar {
     match c {
         Coordinates::F64(a) => Scalar::F64(a.iter().copied().next().unwrap_or(f64::NAN)),
         Coordinates::F32(a) => Scalar::F32(a.iter().copied().next().unwrap_or(f32::NAN)),

@@ -150,17 +150,14 @@ impl Taps {
         }
     }
 
-    /// Savitzky–Golay weights of derivative `k` for uneven coordinates `x` extended by
-    /// `ghosts` (`period` set on periodic axes), in `f64`.
     pub(crate) fn savgol_coordinates<K: Real>(
         window: usize,
         polyorder: usize,
         k: usize,
         x: &[K],
-        ghosts: &Ghosts,
-        period: Option<f64>,
+        ends: (&Ghosts, Option<f64>, f64),
     ) -> Taps {
-        Taps::from_offsets(k, (window / 2, window), x, ghosts, period, |offsets| {
+        Taps::from_offsets(k, (window / 2, window), x, ends, |offsets| {
             least_squares(offsets, polyorder, k)
         })
     }

@@ -54,11 +54,17 @@ pub fn uniform<K: Real>(h: K) -> Stencil {
 /// the axis takes the uniform path with `h = dx[0]`.
 pub fn from_coordinates<K: Real>(x: &[K], edge_order: EdgeOrder) -> Stencil {
     let dx: Vec<K> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    from_differences(&dx, edge_order)
+}
+
+/// Coefficients for sample distances `dx` (at least one): the uniform path if every one
+/// equals `dx[0]` exactly, as for coordinates.
+pub fn from_differences<K: Real>(dx: &[K], edge_order: EdgeOrder) -> Stencil {
     let h = dx[0];
     if dx.iter().all(|&d| d == h) {
         uniform(h)
     } else {
-        nonuniform(&dx, edge_order)
+        nonuniform(dx, edge_order)
     }
 }
 

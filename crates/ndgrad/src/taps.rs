@@ -95,30 +95,30 @@ impl Taps {
         }
     }
 
-    /// Weights for uneven coordinates `x` (real samples) extended by `ghosts`; `period` is
-    /// set for periodic axes.
+    /// Weights for uneven coordinates `x` (real samples) extended by the ghosts of `ends`
+    /// (`ends`: ghosts, the period of periodic axes, the scale of offsets; see
+    /// [`Taps::from_offsets`]).
     pub(crate) fn coordinates<K: Real>(
         k: usize,
         p: usize,
         x: &[K],
-        ghosts: &Ghosts,
-        period: Option<f64>,
+        ends: (&Ghosts, Option<f64>, f64),
     ) -> Taps {
         let widths = widths(k, p, false);
-        Taps::from_offsets(k, widths, x, ghosts, period, |offsets| {
-            fornberg(offsets, 0.0, k)
-        })
+        Taps::from_offsets(k, widths, x, ends, |offsets| fornberg(offsets, 0.0, k))
     }
 
     /// Weights for uneven coordinates `x` extended by `ghosts`, with interior half-width `m`
-    /// and end width `l`: `weights` maps the offsets `x[node] - x[i]` of a point's nodes
-    /// (ascending) to their weights. Every stencil family over coordinates shares it.
+    /// and end width `l`: `weights` maps the offsets `(x[node] - x[i]) * scale` of a point's
+    /// nodes (ascending) to their weights. `scale` is 1 for coordinates, and `h` for
+    /// positions counted in steps of `h` (a NaN policy's selection of an evenly spaced axis),
+    /// whose whole-number differences are exact, so each offset is rounded once. Every
+    /// stencil family over coordinates shares it.
     pub(crate) fn from_offsets<K: Real>(
         k: usize,
         (m, l): (usize, usize),
         x: &[K],
-        ghosts: &Ghosts,
-        period: Option<f64>,
+        (ghosts, period, scale): (&Ghosts, Option<f64>, f64),
         weights: impl Fn(&[f64]) -> Vec<f64>,
     ) -> Taps {
         let len = ghosts.extended_len();
@@ -134,8 +134,8 @@ impl Taps {
                     .clone()
                     .map(|j| match (period, wrapped(ghosts, j)) {
                         // (x[r] - x[i]) + q P: the seam stays exact in the real coordinates.
-                        (Some(p), Some((q, r))) => (xf[r] - xf[i]) + q as f64 * p,
-                        _ => extended[j] - extended[e],
+                        (Some(p), Some((q, r))) => ((xf[r] - xf[i]) + q as f64 * p) * scale,
+                        _ => (extended[j] - extended[e]) * scale,
                     })
                     .collect();
                 debug_assert!(i < n);
