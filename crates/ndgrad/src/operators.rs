@@ -4,9 +4,11 @@
 //! arrays combined afterwards.
 //!
 //! Every operator takes the engine's options (spacing, accuracy, derivative order where it
-//! applies, boundary modes), and its values are exactly the combination, in axis order, of
+//! applies, boundary modes, NaN policy), and its values are exactly the combination, in axis order, of
 //! the [`gradient`](crate::gradient) outputs with the same options — the formula users write:
-//! `sqrt((g0*g0 + g1*g1) + g2*g2)`, `(d0 + d1) + d2`, `dF1/dx0 - dF0/dx1`.
+//! `sqrt((g0*g0 + g1*g1) + g2*g2)`, `(d0 + d1) + d2`, `dF1/dx0 - dF0/dx1`. Inputs holding
+//! NaN under `omit` or `split` are the exception to one pass: a lane's derivatives then
+//! depend on the whole lane, so the gradients are computed whole and folded afterwards.
 
 mod slabs;
 mod value;

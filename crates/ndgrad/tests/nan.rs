@@ -4,7 +4,8 @@
 
 use ndarray::{Array1, ArrayD, Axis, IxDyn, Slice, array};
 use ndgrad::{
-    AxisSpacing, Boundary, EdgeOrder, Error, GradientOptions, NanPolicy, Plan, find_nan, gradient,
+    AxisSpacing, Boundary, Curl, EdgeOrder, Error, GradientOptions, NanPolicy, Plan, curl,
+    find_nan, gradient, laplacian, magnitude,
 };
 
 const NAN: f64 = f64::NAN;
@@ -394,4 +395,41 @@ fn threads_and_layouts_give_the_same_bits() {
             assert_bits(&flat(lanes[k].t()), &expected, "lanes");
         }
     }
+}
+
+/// The operators follow the policy: the same formulas over the policy's gradients.
+#[test]
+fn operators_combine_the_policys_gradients() {
+    let f = gappy();
+    let flat = |a: &ArrayD<f64>| a.iter().copied().collect::<Vec<_>>();
+    for p in [NanPolicy::Omit, NanPolicy::Split] {
+        let o = GradientOptions::new().accuracy(4).nan_policy(p);
+        let g = gradient(f.view(), &o).unwrap();
+        let expected: ArrayD<f64> = ndarray::Zip::from(&g[0])
+            .and(&g[1])
+            .map_collect(|a, b| (a * a + b * b).sqrt());
+        assert_bits(
+            &flat(&magnitude(f.view(), &o).unwrap()),
+            &flat(&expected),
+            "magnitude",
+        );
+        let d2 = gradient(f.view(), &o.clone().deriv(2)).unwrap();
+        assert_bits(
+            &flat(&laplacian(f.view(), &o).unwrap()),
+            &flat(&(&d2[0] + &d2[1])),
+            "laplacian",
+        );
+        let v = f.mapv(|x| x * 0.5 + 1.0);
+        let gv = gradient(v.view(), &o).unwrap();
+        let Curl::Scalar(c) = curl(&[f.view(), v.view()], &o).unwrap() else {
+            panic!("2-D curl is a scalar")
+        };
+        assert_bits(&flat(&c), &flat(&(&gv[0] - &g[1])), "curl");
+    }
+    let err = magnitude(
+        f.view(),
+        &GradientOptions::new().nan_policy(NanPolicy::Raise),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::NanFound { .. }), "{err:?}");
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use std::mem::MaybeUninit;
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice};
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice, Zip};
 
 use crate::element::Element;
 use crate::error::Error;
@@ -52,6 +52,14 @@ where
     if shape.contains(&0) {
         return Ok(());
     }
+    let mut nan = false;
+    for f in inputs {
+        // Raises under `raise`; under `omit` and `split` NaN needs whole lanes.
+        nan |= plan.check_nan(f)?;
+    }
+    if nan {
+        return run_whole(inputs, plan, terms, out, fold);
+    }
     let strides = inputs[0].strides();
     let outer = (0..shape.len())
         .filter(|&d| shape[d] > 1)
@@ -82,6 +90,47 @@ where
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// [`run`] for inputs holding NaN under `omit` or `split`: a lane's derivatives depend on
+/// the whole lane, so each input's gradients are computed whole (NaN lanes redone) and
+/// folded afterwards, with the same fold in the same term order.
+fn run_whole<T, A, O, I, S, F>(
+    inputs: &[ArrayViewD<'_, T>],
+    plan: &Plan,
+    terms: &[(usize, usize)],
+    mut out: ArrayViewMutD<'_, MaybeUninit<O>>,
+    fold: Fold<I, S, F>,
+) -> Result<(), Error>
+where
+    T: Element,
+    A: Copy,
+    I: Fn(T::Output) -> A,
+    S: Fn(A, T::Output) -> A,
+    F: Fn(A) -> O,
+{
+    let used: Vec<usize> = (0..inputs.len())
+        .filter(|c| terms.iter().any(|t| t.0 == *c))
+        .collect();
+    let mut gradients = Vec::with_capacity(inputs.len());
+    for c in 0..inputs.len() {
+        gradients.push(if used.contains(&c) {
+            plan.gradient(inputs[c].view())?
+        } else {
+            Vec::new()
+        });
+    }
+    let (c0, k0) = terms[0];
+    let mut acc = gradients[c0][k0].mapv(&fold.init);
+    for &(c, k) in &terms[1..] {
+        Zip::from(&mut acc)
+            .and(&gradients[c][k])
+            .for_each(|a, &d| *a = (fold.step)(*a, d));
+    }
+    Zip::from(&mut out)
+        .and(&acc)
+        .for_each(|o, &a| *o = MaybeUninit::new((fold.finish)(a)));
+    Ok(())
 }
 
 fn one_slab<T, A, O, I, S, F>(
