@@ -1,15 +1,15 @@
 //! The keyword arguments beyond NumPy's (`accuracy`, `deriv`, `boundary`, `period`,
-//! `constant_values`, `window_length`, `polyorder`), parsed once into core options for `ndgrad.gradient` and
+//! `constant_values`, `window_length`, `polyorder`, `nan_policy`), parsed once into core options for `ndgrad.gradient` and
 //! `ndgrad.dask.gradient`, with errors that name the argument and the fix.
 
-use ndgrad::{Boundaries, Boundary, EdgeOrder, GradientOptions, Scheme, Side};
+use ndgrad::{Boundaries, Boundary, EdgeOrder, GradientOptions, NanPolicy, Scheme, Side};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple};
 
 /// The extension arguments of one call, as the Python wrapper passes them: a tuple
 /// `(accuracy, deriv, boundary, period, constant_values, edge_order_given,
-/// constant_values_given, window_length, polyorder)`.
+/// constant_values_given, window_length, polyorder, nan_policy)`.
 pub struct Extensions<'py> {
     accuracy: Option<u8>,
     deriv: u8,
@@ -20,14 +20,15 @@ pub struct Extensions<'py> {
     constant_values: Bound<'py, PyAny>,
     edge_order_given: bool,
     constant_values_given: bool,
+    nan_policy: NanPolicy,
 }
 
 impl<'py> Extensions<'py> {
     pub fn parse(ext: &Bound<'py, PyAny>) -> PyResult<Extensions<'py>> {
         let t = ext.cast::<PyTuple>()?;
-        if t.len() != 9 {
+        if t.len() != 10 {
             return Err(PyTypeError::new_err(
-                "internal: extension tuple of 9 expected",
+                "internal: extension tuple of 10 expected",
             ));
         }
         let accuracy = t.get_item(0)?;
@@ -53,6 +54,7 @@ impl<'py> Extensions<'py> {
             constant_values: t.get_item(4)?,
             edge_order_given: t.get_item(5)?.is_truthy()?,
             constant_values_given: t.get_item(6)?.is_truthy()?,
+            nan_policy: nan_policy(&t.get_item(9)?)?,
         })
     }
 
@@ -117,6 +119,7 @@ impl<'py> Extensions<'py> {
         }
         options.deriv = self.deriv;
         options.boundary = Boundaries::PerAxis(boundaries);
+        options.nan_policy = self.nan_policy;
         Ok(options)
     }
 
@@ -329,6 +332,27 @@ fn savgol_window(
     let w = usize::try_from(w).unwrap_or(usize::MAX);
     let d = usize::try_from(d).unwrap_or(usize::MAX);
     Ok(Some((w, d)))
+}
+
+/// `nan_policy=`: one of the four names.
+fn nan_policy(v: &Bound<'_, PyAny>) -> PyResult<NanPolicy> {
+    let name = v.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "nan_policy must be a string ('propagate', 'omit', 'split' or 'raise'), not {}",
+            v.get_type()
+                .name()
+                .map_or_else(|_| "?".into(), |n| n.to_string())
+        ))
+    })?;
+    match name.to_string().as_str() {
+        "propagate" => Ok(NanPolicy::Propagate),
+        "omit" => Ok(NanPolicy::Omit),
+        "split" => Ok(NanPolicy::Split),
+        "raise" => Ok(NanPolicy::Raise),
+        other => Err(PyValueError::new_err(format!(
+            "nan_policy='{other}' is not supported; use 'propagate', 'omit', 'split' or 'raise'"
+        ))),
+    }
 }
 
 fn small_int(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {

@@ -166,7 +166,13 @@ fn plan_axes<'py>(
                 ndgrad::Boundary::Sides(l, r) => (Some(l), Some(r)),
             };
             let fills = PyTuple::new(py, [fill(sides.0)?, fill(sides.1)?])?;
-            Ok((axis, plan.reach(k), plan.ghosts(k), fills)
+            Ok((
+                axis,
+                plan.reach(k),
+                plan.ghosts(k),
+                fills,
+                plan.needs_whole_axis(k),
+            )
                 .into_pyobject(py)?
                 .into_any()
                 .unbind())
@@ -192,7 +198,7 @@ fn output_dtype<'py>(py: Python<'py>, dtype: &Bound<'py, PyAny>) -> PyResult<Opt
 /// axis, bit-identical to the same samples of the whole-array gradient. The call's
 /// arguments (`varargs`, `axis`, `edge_order`, `ext`) are those of the whole array.
 #[pyfunction]
-#[pyo3(signature = (block, shape, varargs, axis, edge_order, ext, k, block_start, out_start, out_stop))]
+#[pyo3(signature = (block, shape, varargs, axis, edge_order, ext, k, block_start, out_start, out_stop, origin=None))]
 #[allow(clippy::too_many_arguments)]
 fn gradient_block<'py>(
     py: Python<'py>,
@@ -206,6 +212,7 @@ fn gradient_block<'py>(
     block_start: usize,
     out_start: usize,
     out_stop: usize,
+    origin: Option<Vec<usize>>,
 ) -> PyResult<Py<PyAny>> {
     let dtype = args::dtype(&block.dtype()).map_err(|reason| {
         PyTypeError::new_err(format!(
@@ -232,18 +239,35 @@ fn gradient_block<'py>(
     }
     let mut out_shape = block.shape().to_vec();
     out_shape[along] = out_stop - out_start;
-    ndgrad::with_dtype!(dtype, T => run_block::<T>(py, block, &plan, k, block_start, out_shape, out_start))
+    let origin = origin.unwrap_or_else(|| vec![0; shape.len()]);
+    let job = BlockCall {
+        plan: &plan,
+        k,
+        block_start,
+        out_shape,
+        out_start,
+        origin: &origin,
+    };
+    ndgrad::with_dtype!(dtype, T => run_block::<T>(py, block, &job))
+}
+
+/// One block's call: output `k` of `plan` for samples `block_start..` (extended indices),
+/// into `out_shape` from real sample `out_start`; `origin` is the block's first index in
+/// the whole array along the other axes (to name a NaN's index under `raise`).
+struct BlockCall<'a> {
+    plan: &'a Plan,
+    k: usize,
+    block_start: usize,
+    out_shape: Vec<usize>,
+    out_start: usize,
+    origin: &'a [usize],
 }
 
 /// Computes one block (see [`gradient_block`]) of element type `T`.
 fn run_block<'py, T>(
     py: Python<'py>,
     block: &Bound<'py, PyUntypedArray>,
-    plan: &Plan,
-    k: usize,
-    block_start: usize,
-    out_shape: Vec<usize>,
-    out_start: usize,
+    job: &BlockCall<'_>,
 ) -> PyResult<Py<PyAny>>
 where
     T: Element + numpy::Element,
@@ -256,15 +280,28 @@ where
     // SAFETY: `compute_block` writes every element of `out` before it is returned (it covers
     // the block's whole output range), and on an error the array is dropped unread; its
     // element types are plain numbers with no drop glue.
-    let out = unsafe { PyArrayDyn::<T::Output>::new(py, out_shape, false) };
+    let out = unsafe { PyArrayDyn::<T::Output>::new(py, job.out_shape.clone(), false) };
     {
         let mut w = out
             .try_readwrite()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let view = f.as_array();
         let target = w.as_array_mut();
-        py.detach(|| plan.compute_block(k, view, block_start, target, out_start))
-            .map_err(|e| errors::to_py(py, e))?;
+        let (plan, k) = (job.plan, job.k);
+        py.detach(|| plan.compute_block(k, view, job.block_start, target, job.out_start))
+            .map_err(|e| match e {
+                // The core names the index along the axis in the whole array, along the
+                // other axes in the block: shift those by the block's origin.
+                ndgrad::Error::NanFound { mut index, axis } => {
+                    for (d, i) in index.iter_mut().enumerate() {
+                        if d != axis {
+                            *i += job.origin.get(d).copied().unwrap_or(0);
+                        }
+                    }
+                    errors::to_py(py, ndgrad::Error::NanFound { index, axis })
+                }
+                other => errors::to_py(py, other),
+            })?;
     }
     Ok(out.into_any().unbind())
 }

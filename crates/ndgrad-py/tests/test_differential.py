@@ -272,7 +272,7 @@ def test_the_native_module_returns_the_reason():
     assert "subclass" in got.reason
     assert _native.gradient(np.arange(3.0), (np.int8(1),), None, 1, None, None) == Declined.SPACING
     assert _native.plan_axes([3], (), 0.5, 1) == Declined.AXIS
-    one_sided = (1, (0, 0), (None, None))
+    one_sided = (1, (0, 0), (None, None), False)
     assert _native.plan_axes([3, 4], (), None, 1) == ((0, *one_sided), (1, *one_sided))
     assert len({Declined.AXIS, Declined.AXIS, Declined.SPACING}) == 2
 

@@ -43,9 +43,16 @@ impl Plan {
     /// slab of the array). The result is bit-identical to the same samples of
     /// [`gradient`](crate::gradient) on the whole array.
     ///
+    /// Under a NaN policy ([`NanPolicy`](crate::NanPolicy)) the block's real samples are
+    /// checked: `raise` fails on a NaN among them; under `omit` (and `split` where
+    /// [`Plan::needs_whole_axis`]) a block holding NaN must hold the whole axis, else
+    /// `split` needs [`Plan::reach`] real samples each side of the outputs (or the axis end).
+    ///
     /// # Errors
     /// [`Error::NoSuchOutput`], [`Error::BlockDimensions`] or [`Error::BlockOutputMismatch`]
-    /// if the arguments do not fit the plan, [`Error::OutputPastEnd`] if `out` reaches past
+    /// if the arguments do not fit the plan, [`Error::NanFound`] under `raise` (its index is
+    /// the array's along the axis, the block's along the others),
+    /// [`Error::NanPolicyNeedsWholeAxis`] or [`Error::BlockMissingHalo`] as above, [`Error::OutputPastEnd`] if `out` reaches past
     /// the axis, [`Error::BlockMissingHalo`] if `block` lacks samples that `out` needs,
     /// [`Error::ThreadPool`] if the plan's threads cannot be started.
     ///

@@ -99,11 +99,13 @@ impl Plan {
     }
 
     /// The NaN policy of one block ([`Plan::compute_block`]) before its kernels run:
-    /// `Ok(true)` if its lanes need redoing ([`Plan::redo_block_lanes`]). `real` holds the
-    /// block's real samples along the axis; `out` the outputs' (real indices).
+    /// `Ok(true)` if its lanes need redoing ([`Plan::redo_block_lanes`]). `block` holds the
+    /// block's real samples (no ghosts), `real` their indices along the axis; `out` the
+    /// outputs' (real indices).
     ///
     /// # Errors
-    /// [`Error::NanFound`] under `raise` (index within the block);
+    /// [`Error::NanFound`] under `raise` (the index is the array's along the axis and the
+    /// block's along the others);
     /// [`Error::NanPolicyNeedsWholeAxis`] when the policy needs whole lanes and the block
     /// holds part of the axis; [`Error::BlockMissingHalo`] when a `split` block lacks the
     /// samples within the plan's reach of its outputs.
@@ -119,8 +121,10 @@ impl Plan {
         }
         let plan = &self.axes[k];
         if self.nan_policy == NanPolicy::Raise {
+            let mut index = find_nan(block.view()).expect("the scan found a NaN");
+            index[plan.axis] += real.start;
             return Err(Error::NanFound {
-                index: find_nan(block.view()).expect("the scan found a NaN"),
+                index,
                 axis: plan.axis,
             });
         }
@@ -144,6 +148,20 @@ impl Plan {
             });
         }
         Ok(true)
+    }
+
+    /// Whether blocks of output `k` must hold the whole axis under the plan's NaN policy:
+    /// under `omit`, and under `split` unless [`Plan::split_is_local`]. Otherwise the
+    /// halo of [`Plan::reach`] suffices.
+    ///
+    /// # Panics
+    /// If `k` is not below the number of outputs.
+    pub fn needs_whole_axis(&self, k: usize) -> bool {
+        match self.nan_policy {
+            NanPolicy::Omit => true,
+            NanPolicy::Split => !self.split_is_local(k),
+            NanPolicy::Propagate | NanPolicy::Raise => false,
+        }
     }
 
     /// Whether `split` on output `k` can run on part of the axis: each output then depends

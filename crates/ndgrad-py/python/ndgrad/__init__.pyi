@@ -16,6 +16,7 @@ _Mode = Literal["one-sided", "periodic", "reflect", "constant"]
 _Boundary = Union[_Mode, Sequence[_Mode | tuple[_Mode, _Mode]], tuple[_Mode, _Mode]]
 # NumPy's fixed-length time units ("m" is the minute) for datetime64 coordinates.
 _TimeUnit = Literal["W", "D", "h", "m", "s", "ms", "us", "ns"]
+_NanPolicy = Literal["propagate", "omit", "split", "raise"]
 
 def gradient(
     f: ArrayLike,
@@ -27,6 +28,7 @@ def gradient(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    nan_policy: _NanPolicy = "propagate",
     window_length: int | None = None,
     polyorder: int | None = None,
     time_unit: _TimeUnit = "s",
@@ -55,6 +57,7 @@ def magnitude(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    nan_policy: _NanPolicy = "propagate",
     window_length: int | None = None,
     polyorder: int | None = None,
     time_unit: _TimeUnit = "s",
@@ -71,6 +74,7 @@ def divergence(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    nan_policy: _NanPolicy = "propagate",
     window_length: int | None = None,
     polyorder: int | None = None,
     time_unit: _TimeUnit = "s",
@@ -85,6 +89,7 @@ def laplacian(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    nan_policy: _NanPolicy = "propagate",
     window_length: int | None = None,
     polyorder: int | None = None,
     time_unit: _TimeUnit = "s",
@@ -101,6 +106,7 @@ def curl(
     boundary: _Boundary = "one-sided",
     period: float | Sequence[float | None] | None = None,
     constant_values: float | Sequence[float | tuple[float, float]] = 0.0,
+    nan_policy: _NanPolicy = "propagate",
     window_length: int | None = None,
     polyorder: int | None = None,
     time_unit: _TimeUnit = "s",

@@ -25,14 +25,16 @@ _Gradient = NDArray[np.inexact[Any]]
 _Gradients = Union[_Gradient, tuple[_Gradient, ...]]
 # The extension arguments, as ndgrad.gradient passes them: (accuracy, deriv, boundary,
 # period, constant_values, edge_order_given, constant_values_given, window_length,
-# polyorder), or None for NumPy's call.
+# polyorder, nan_policy), or None for NumPy's call.
 _Extensions = Union[
-    None, tuple[int | None, int, object, object, object, bool, bool, int | None, int | None]
+    None,
+    tuple[int | None, int, object, object, object, bool, bool, int | None, int | None, str],
 ]
 # A ghost fill of one end: None (one-sided), "wrap", "reflect" or ("constant", value).
 _Fill = Union[None, Literal["wrap", "reflect"], tuple[Literal["constant"], float]]
-# One differentiated axis: (axis, reach, (left, right) ghosts, (left, right) fills).
-_AxisInfo = tuple[int, int, tuple[int, int], tuple[_Fill, _Fill]]
+# One differentiated axis: (axis, reach, (left, right) ghosts, (left, right) fills, whether
+# blocks must hold the whole axis under the NaN policy).
+_AxisInfo = tuple[int, int, tuple[int, int], tuple[_Fill, _Fill], bool]
 # NumPy's names of the gradient dtypes the engine produces.
 _OutputDTypeName = Literal["float64", "float32", "float16", "complex128", "complex64"]
 
@@ -86,6 +88,7 @@ def gradient_block(
     block_start: int,
     out_start: int,
     out_stop: int,
+    origin: Sequence[int] | None = None,
 ) -> _Gradient: ...
 def operator(
     name: Literal["magnitude", "divergence", "laplacian", "curl"],

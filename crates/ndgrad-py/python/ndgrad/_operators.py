@@ -21,8 +21,9 @@ _COMMON = """
         or coordinate array per differentiated axis.
     axis : None or int or tuple of ints, optional
         The differentiated axes, in order (all by default).
-    edge_order, accuracy, deriv, boundary, period, constant_values : optional
-        As in ``ndgrad.gradient``.
+    edge_order, accuracy, deriv, boundary, period, constant_values, nan_policy : optional
+        As in ``ndgrad.gradient``; under ``nan_policy="omit"`` or ``"split"`` an input
+        holding NaN is differentiated whole (not in one pass) and combined the same way.
     window_length, polyorder, time_unit : optional
         As in ``ndgrad.gradient`` (Savitzky–Golay derivatives; datetime64 coordinates).
     workers : int, optional
@@ -54,12 +55,12 @@ def _dask(name, inputs, varargs, axis, workers, out, **kwargs):
 
 def _call(name, arrays, varargs, axis, edge_order, accuracy, deriv, boundary, period,
           constant_values, workers, out, window_length=None, polyorder=None,
-          time_unit=_NoValue):
+          time_unit=_NoValue, nan_policy="propagate"):
     from . import _datetime, _extensions
 
     varargs = _datetime.coordinates(varargs, time_unit)
     ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values,
-                      window_length, polyorder)
+                      window_length, polyorder, nan_policy)
     edge = 1 if edge_order is _NoValue else edge_order
     return _native.operator(name, arrays, tuple(varargs), axis, edge, workers, out, ext)
 
@@ -86,9 +87,9 @@ def _array(f):
 
 
 def magnitude(f, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
-              boundary="one-sided", period=None, constant_values=_NoValue, window_length=None,
-              polyorder=None, time_unit=_NoValue, workers=None,
-              out=None):
+              boundary="one-sided", period=None, constant_values=_NoValue,
+              nan_policy="propagate", window_length=None, polyorder=None, time_unit=_NoValue,
+              workers=None, out=None):
     """The magnitude of the gradient, ``sqrt((g0*g0 + g1*g1) + ...)``, in one pass.
 
     Bit for bit ``np.sqrt(g0**2 + g1**2 + ...)`` of ``ndgrad.gradient``'s outputs (for
@@ -104,16 +105,17 @@ def magnitude(f, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=
         return _dask("magnitude", f, varargs, axis, workers, out,
                      edge_order=edge_order, accuracy=accuracy, deriv=deriv, boundary=boundary,
                      period=period, constant_values=constant_values,
-                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit,
+                     nan_policy=nan_policy)
     return _call("magnitude", [_array(f)], varargs, axis, edge_order, accuracy, deriv,
                  boundary, period, constant_values, workers, out,
-                 window_length, polyorder, time_unit)
+                 window_length, polyorder, time_unit, nan_policy)
 
 
 def divergence(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
-               boundary="one-sided", period=None, constant_values=_NoValue, window_length=None,
-              polyorder=None, time_unit=_NoValue, workers=None,
-               out=None):
+               boundary="one-sided", period=None, constant_values=_NoValue,
+               nan_policy="propagate", window_length=None, polyorder=None, time_unit=_NoValue,
+               workers=None, out=None):
     """The divergence ``(dF0/dx0 + dF1/dx1) + ...`` of a vector field, in one pass.
 
     Component ``i`` is differentiated along the ``i``-th differentiated axis.
@@ -128,15 +130,16 @@ def divergence(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv
         return _dask("divergence", F, varargs, axis, workers, out,
                      edge_order=edge_order, accuracy=accuracy, deriv=deriv, boundary=boundary,
                      period=period, constant_values=constant_values,
-                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit,
+                     nan_policy=nan_policy)
     return _call("divergence", _components(F, "divergence"), varargs, axis, edge_order,
                  accuracy, deriv, boundary, period, constant_values, workers, out,
-                 window_length, polyorder, time_unit)
+                 window_length, polyorder, time_unit, nan_policy)
 
 
 def laplacian(f, *varargs, axis=None, accuracy=None, boundary="one-sided", period=None,
-              constant_values=_NoValue, window_length=None, polyorder=None,
-              time_unit=_NoValue, workers=None, out=None):
+              constant_values=_NoValue, nan_policy="propagate", window_length=None,
+              polyorder=None, time_unit=_NoValue, workers=None, out=None):
     """The Laplacian: the sum, in axis order, of the direct second derivatives.
 
     Not the divergence of the gradient (which misses the shortest waves): accuracy 2 uses
@@ -152,16 +155,16 @@ def laplacian(f, *varargs, axis=None, accuracy=None, boundary="one-sided", perio
         return _dask("laplacian", f, varargs, axis, workers, out,
                      accuracy=accuracy, boundary=boundary,
                      period=period, constant_values=constant_values,
-                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit,
+                     nan_policy=nan_policy)
     return _call("laplacian", [_array(f)], varargs, axis, _NoValue, accuracy, 2, boundary,
                  period, constant_values, workers, out,
-                 window_length, polyorder, time_unit)
+                 window_length, polyorder, time_unit, nan_policy)
 
 
 def curl(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
-         boundary="one-sided", period=None, constant_values=_NoValue, window_length=None,
-              polyorder=None, time_unit=_NoValue, workers=None,
-         out=None):
+         boundary="one-sided", period=None, constant_values=_NoValue, nan_policy="propagate",
+         window_length=None, polyorder=None, time_unit=_NoValue, workers=None, out=None):
     """The curl of a 2- or 3-component vector field, right-handed in ``axis`` order.
 
     Component ``i`` goes with the ``i``-th differentiated axis ``x_i``: 2-D returns
@@ -185,10 +188,11 @@ def curl(F, *varargs, axis=None, edge_order=_NoValue, accuracy=None, deriv=1,
         return _dask("curl", F, varargs, axis, workers, out,
                      edge_order=edge_order, accuracy=accuracy, deriv=deriv, boundary=boundary,
                      period=period, constant_values=constant_values,
-                     window_length=window_length, polyorder=polyorder, time_unit=time_unit)
+                     window_length=window_length, polyorder=polyorder, time_unit=time_unit,
+                     nan_policy=nan_policy)
     return _call("curl", _components(F, "curl"), varargs, axis, edge_order, accuracy, deriv,
                  boundary, period, constant_values, workers, out,
-                 window_length, polyorder, time_unit)
+                 window_length, polyorder, time_unit, nan_policy)
 
 
 for _f in (magnitude, divergence, laplacian, curl):

@@ -1,8 +1,8 @@
 """Gradients of dask arrays, bit-identical to ``ndgrad.gradient`` on the computed array.
 
 ``ndgrad.dask.gradient(x, *varargs, axis=None, edge_order=1, accuracy=None, deriv=1,
-boundary="one-sided", period=None, constant_values=0.0, window_length=None, polyorder=None,
-time_unit="s")`` returns lazy dask
+boundary="one-sided", period=None, constant_values=0.0, nan_policy="propagate",
+window_length=None, polyorder=None, time_unit="s")`` returns lazy dask
 arrays (one, or a tuple, like NumPy). Each output block is computed by ndgrad's engine from
 the input block plus a halo of neighbouring samples along the axis (as far as the stencil
 reaches: ``Plan::reach``), with the spacing resolved once over the whole axis (uniform
@@ -12,6 +12,13 @@ the halo are merged with a neighbour first). Boundary modes add ghost samples at
 the axis (wrapped, mirrored or constant slices of the array), built lazily before the halos.
 It runs on any dask scheduler, ``distributed`` clusters included; the workers need ndgrad
 installed.
+
+NaN policies keep this exactness: ``"split"`` on evenly spaced, non-periodic axes needs only
+a halo (a NaN cut is a one-sided end, so the halo is an end window's reach); ``"omit"``, and
+``"split"`` on coordinate or periodic axes, decide each output from its whole lane (the kept
+samples, a run's uniformity, the seam), so that axis is rechunked to one chunk for that output
+(memory per block: the whole axis times the other axes' chunks). ``"raise"`` checks each block
+as it is computed and names the NaN's index in the whole array.
 
 Spacing may be given in every form NumPy accepts: scalars, NumPy scalars, coordinate arrays,
 and dask coordinate arrays (1-D; they are computed once when the graph is built), and, as in
@@ -39,6 +46,7 @@ def gradient(
     boundary="one-sided",
     period=None,
     constant_values=_NoValue,
+    nan_policy="propagate",
     window_length=None,
     polyorder=None,
     time_unit=_NoValue,
@@ -54,7 +62,7 @@ def gradient(
     from . import _extensions
 
     ext = _extensions(edge_order, accuracy, deriv, boundary, period, constant_values,
-                      window_length, polyorder)
+                      window_length, polyorder, nan_policy)
     varargs = _datetime_coordinates(varargs, time_unit)
     return _gradient(x, varargs, axis, edge_order, ext)
 
@@ -127,7 +135,11 @@ def _axis_gradient(x, k, info, call, out_dtype):
     import dask.array as da
     from dask.base import tokenize
 
-    axis, reach, (left, right), (left_fill, right_fill) = info
+    axis, reach, (left, right), (left_fill, right_fill), whole = info
+    if whole:
+        # nan_policy="omit" (and "split" on coordinate or periodic axes): a lane's kept
+        # samples decide every output of it, so each block holds whole lanes along the axis.
+        x = x.rechunk({axis: -1})
     # A halo of `reach` samples holds every sample an output reads, end windows included,
     # when no chunk is thinner than the halo.
     depth = max(reach, 1)
@@ -150,10 +162,13 @@ def _axis_gradient(x, k, info, call, out_dtype):
     extended_starts = np.concatenate([[0], np.cumsum(extended_chunks)[:-1]]).tolist()
     overlapped = da.overlap.overlap(extended, depth={axis: depth}, boundary={axis: "none"})
     shape, varargs, axes, edge_order, ext = call
+    # Where each block starts along every axis: a NaN's index under "raise" is the array's.
+    origins = [np.concatenate([[0], np.cumsum(c)[:-1]]).tolist() for c in x.chunks]
 
     def block(b, block_id=None):
         i = block_id[axis]
         before = depth if i > 0 else 0
+        origin = [origins[d][block_id[d]] for d in range(x.ndim)]
         return _native.gradient_block(
             b,
             shape,
@@ -165,6 +180,7 @@ def _axis_gradient(x, k, info, call, out_dtype):
             extended_starts[i] - before,
             starts[i],
             starts[i] + chunks[i],
+            origin,
         )
 
     return da.map_blocks(
