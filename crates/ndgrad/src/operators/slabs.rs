@@ -109,13 +109,11 @@ where
     S: Fn(A, T::Output) -> A,
     F: Fn(A) -> O,
 {
-    let used: Vec<usize> = (0..inputs.len())
-        .filter(|c| terms.iter().any(|t| t.0 == *c))
-        .collect();
     let mut gradients = Vec::with_capacity(inputs.len());
-    for c in 0..inputs.len() {
-        gradients.push(if used.contains(&c) {
-            plan.gradient(inputs[c].view())?
+    for (c, f) in inputs.iter().enumerate() {
+        let used = terms.iter().any(|t| t.0 == c);
+        gradients.push(if used {
+            plan.gradient(f.view())?
         } else {
             Vec::new()
         });
