@@ -176,8 +176,23 @@ impl Gradient {
                 len as f64 * spacing
             ))
             .into(),
+            E::NanFound { index, axis } => anyhow!(
+                "{input}: NaN at index {} along axis {axis} (--nan-policy raise); use \
+                 --nan-policy omit or split to differentiate around missing samples",
+                index_text(&index)
+            ),
             E::ThreadPool { .. } => anyhow!("--threads: {e}"),
             other => anyhow!("{input}: {other}"),
+        }
+    }
+
+    /// The `--nan-policy` value, as written on the command line.
+    pub fn nan_policy_name(&self) -> &'static str {
+        match self.options.nan_policy {
+            ndgrad::NanPolicy::Propagate => "propagate",
+            ndgrad::NanPolicy::Omit => "omit",
+            ndgrad::NanPolicy::Split => "split",
+            ndgrad::NanPolicy::Raise => "raise",
         }
     }
 
@@ -190,6 +205,17 @@ impl Gradient {
                 .iter()
                 .position(|&a| a.rem_euclid(ndim.max(1) as isize) as usize == axis)
                 .unwrap_or(axis),
+        }
+    }
+}
+
+/// An index as NumPy prints it: `(2, 7)`, `(3,)`.
+pub fn index_text(index: &[usize]) -> String {
+    match index {
+        [i] => format!("({i},)"),
+        _ => {
+            let parts: Vec<String> = index.iter().map(|i| i.to_string()).collect();
+            format!("({})", parts.join(", "))
         }
     }
 }

@@ -163,6 +163,31 @@ pub fn size(text: &str) -> Result<usize, String> {
     Ok((value * scale) as usize)
 }
 
+/// `--nan-policy`: what NaN samples mean (the core's [`ndgrad::NanPolicy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum NanPolicy {
+    /// NaN spoils the derivatives that read it (NumPy's behaviour)
+    #[default]
+    Propagate,
+    /// NaN samples are missing: derivatives reach across gaps to the nearest valid samples
+    Omit,
+    /// NaN cuts lanes into runs, each differentiated on its own (one-sided at the cuts)
+    Split,
+    /// Any NaN is an error naming its index
+    Raise,
+}
+
+impl From<NanPolicy> for ndgrad::NanPolicy {
+    fn from(p: NanPolicy) -> Self {
+        match p {
+            NanPolicy::Propagate => ndgrad::NanPolicy::Propagate,
+            NanPolicy::Omit => ndgrad::NanPolicy::Omit,
+            NanPolicy::Split => ndgrad::NanPolicy::Split,
+            NanPolicy::Raise => ndgrad::NanPolicy::Raise,
+        }
+    }
+}
+
 /// `--time-unit`: the unit date-time coordinates are counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TimeUnit {

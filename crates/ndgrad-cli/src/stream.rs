@@ -156,6 +156,26 @@ where
         .into());
     }
     let slab = slab.min(outer_len);
+    if let Some(o) = outer.as_ref().filter(|o| plan.needs_whole_axis(o.k)) {
+        if slab < outer_len {
+            let user_axis = if header.fortran_order { ndim - 1 } else { 0 };
+            let whole = (per_index_bytes * outer_len + baseline).div_ceil(1 << 20);
+            return Err(UsageError(format!(
+                "--nan-policy {} along axis {user_axis} decides each derivative from the \
+                 whole lane, but --memory-limit {} streams that axis in slabs of {slab} of \
+                 {} rows; give --memory-limit {whole}M or more, leave axis {user_axis} out \
+                 of --axis, or use --nan-policy split (which streams on evenly spaced, \
+                 non-periodic axes)",
+                job.gradient.nan_policy_name(),
+                job.memory_limit,
+                o.len
+            ))
+            .into());
+        }
+    }
+    // Under `split` a NaN may cut the axis anywhere, and a cut is a one-sided end: each
+    // slab reads the real rows within the plan's reach, not only the interior halo.
+    let split = job.gradient.options.nan_policy == ndgrad::NanPolicy::Split;
 
     // Outputs: temporary files in the target folders, renamed when everything is written.
     let mut outputs = Vec::with_capacity(axes.len());
@@ -202,9 +222,17 @@ where
             Some(o) => {
                 let halo = plan.halo(o.k, start..end);
                 let shift = o.ghosts.0;
+                let (first, last) = if split {
+                    (
+                        start.saturating_sub(halo_reach),
+                        (end + halo_reach).min(outer_len),
+                    )
+                } else {
+                    (start, end)
+                };
                 (
-                    halo.start.min(start + shift),
-                    halo.end.max(end + shift),
+                    halo.start.min(first + shift),
+                    halo.end.max(last + shift),
                     shift,
                 )
             }
@@ -266,7 +294,24 @@ where
                 (inner, plan.ghosts(k).0, 0)
             };
             plan.compute_block(k, view, block_start, out, out_start)
-                .map_err(|e| job.gradient.explain(e, &header.shape))?;
+                .map_err(|e| match e {
+                    // The core names the index within the slab along the rows, unless they
+                    // are the differentiated axis; in the file's axis order for the user.
+                    ndgrad::Error::NanFound { mut index, axis } => {
+                        if axis != 0 {
+                            index[0] += start;
+                        }
+                        let axis = if header.fortran_order {
+                            index.reverse();
+                            ndim - 1 - axis
+                        } else {
+                            axis
+                        };
+                        job.gradient
+                            .explain(ndgrad::Error::NanFound { index, axis }, &header.shape)
+                    }
+                    other => job.gradient.explain(other, &header.shape),
+                })?;
             codec::write_le(&mut writers[k], &out_values)
                 .with_context(|| format!("cannot write {}", output_paths[k].display()))?;
         }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::flags::{Derivative, Scheme};
 use super::say;
-use crate::options::{Depth, TimeUnit};
+use crate::options::{Depth, NanPolicy, TimeUnit};
 
 const TUTORIAL: &str = include_str!("../../../../data/tutorial_calls.json");
 const IMAGE: &[u8] = include_bytes!("../../../../data/sample.png");
@@ -156,6 +156,7 @@ fn series(dir: &Path) -> Result<()> {
             polyorder: None,
             boundary: vec![],
             period: vec![],
+            nan_policy: NanPolicy::Propagate,
             threads: None,
             time_unit: TimeUnit::H,
         },

@@ -13,7 +13,7 @@ use crate::gradient::Gradient;
 use crate::options::{self, TimeUnit};
 use crate::spacing;
 
-/// Axes, spacing, accuracy, smoothing, boundaries and threads.
+/// Axes, spacing, accuracy, smoothing, boundaries, NaN policy and threads.
 #[derive(clap::Args, Clone)]
 pub struct Scheme {
     /// Axis to differentiate (repeatable; negative counts from the end; default: all)
@@ -42,6 +42,10 @@ pub struct Scheme {
     #[arg(long, value_name = "P", allow_negative_numbers = true,
           value_parser = options::period)]
     pub period: Vec<Option<f64>>,
+    /// What NaN samples mean: propagate (NumPy's), omit (reach across gaps), split (runs
+    /// between NaN differentiated on their own) or raise (an error naming the first NaN)
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = options::NanPolicy::Propagate)]
+    pub nan_policy: options::NanPolicy,
     /// Worker threads (default: all cores)
     #[arg(long, value_name = "N", value_parser = options::threads)]
     pub threads: Option<NonZeroUsize>,
@@ -95,6 +99,7 @@ impl Scheme {
             options = options.savgol(w, d);
         }
         options.boundary = boundary;
+        options = options.nan_policy(self.nan_policy.into());
         if let Some(n) = self.threads {
             options = options.threads(n.get());
         }
