@@ -4,55 +4,16 @@
 
 use std::path::Path;
 
-use ndarray::{Array2, Array3, ArrayD, IxDyn};
+use ndarray::{Array2, Array3, ArrayD};
 use ndgrad::{Boundary, Curl, GradientOptions};
 
 mod support;
-use support::{fails, npy_bytes, ok, s};
-
-/// Writes a float64 array as `.npy`.
-fn write_f64(path: &Path, a: &ArrayD<f64>) {
-    let data: Vec<u8> = a.iter().flat_map(|v| v.to_le_bytes()).collect();
-    std::fs::write(path, npy_bytes("<f8", a.shape(), &data)).unwrap();
-}
+use support::{fails, npy_bytes, ok, parse_f64, read_f64, s, same_bits, write_f64};
 
 /// Writes a float32 array as `.npy`.
 fn write_f32(path: &Path, a: &ArrayD<f32>) {
     let data: Vec<u8> = a.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(path, npy_bytes("<f4", a.shape(), &data)).unwrap();
-}
-
-/// A float64 `.npy` image (header and data) as an array.
-fn parse_f64(bytes: &[u8]) -> ArrayD<f64> {
-    assert_eq!(&bytes[..6], b"\x93NUMPY");
-    let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(&bytes[10..10 + len]).unwrap();
-    assert!(
-        header.contains("'<f8'") && header.contains("'fortran_order': False"),
-        "{header}"
-    );
-    let shape: Vec<usize> = header
-        .split("'shape': (")
-        .nth(1)
-        .unwrap()
-        .split(')')
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    let count: usize = shape.iter().product();
-    let values: Vec<f64> = bytes[10 + len..10 + len + 8 * count]
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-        .collect();
-    ArrayD::from_shape_vec(IxDyn(&shape), values).unwrap()
-}
-
-fn read_f64(path: &Path) -> ArrayD<f64> {
-    parse_f64(&std::fs::read(path).unwrap())
 }
 
 /// Member `name.npy` of a stored (uncompressed) `.npz`, as float64.
@@ -77,14 +38,6 @@ fn npz_f64(path: &Path, name: &str) -> ArrayD<f64> {
         }
     }
     panic!("{} has no member {name}", path.display());
-}
-
-/// Bit-for-bit equality (NaN included), with the shape.
-fn same_bits(got: &ArrayD<f64>, want: &ArrayD<f64>) {
-    assert_eq!(got.shape(), want.shape());
-    for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
-        assert_eq!(g.to_bits(), w.to_bits(), "element {i}: {g} != {w}");
-    }
 }
 
 /// A smooth, uneven 2-D field.
