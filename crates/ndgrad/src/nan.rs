@@ -10,13 +10,14 @@
 //! by construction, with every scheme and boundary mode the engine has.
 
 use std::ops::Range;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndarray::{ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IxDyn, Zip};
 
 use crate::element::Element;
 use crate::error::Error;
-use crate::exec::for_each_task;
+use crate::exec::{self, for_each_task};
 use crate::options::{AxisSpacing, Boundary, Coordinates, NanPolicy, Parallelism, Side};
 use crate::plan::{Plan, SubAxis};
 
@@ -191,11 +192,50 @@ impl Plan {
     }
 
     /// Redoes the lanes along output `k`'s axis of `window` (real samples from
-    /// `window_start`) that hold a NaN, into `out` (real samples from `out_start`).
+    /// `window_start`) that hold a NaN, into `out` (real samples from `out_start`). Lanes
+    /// are independent: the array is cut across them (along its longest other axis) into
+    /// parts that run on the plan's threads.
     fn redo_lanes<T: Element, D: Dimension>(
         &self,
         k: usize,
         window: &ArrayView<'_, T, D>,
+        window_start: usize,
+        mut out: ArrayViewMut<'_, T::Output, D>,
+        out_start: usize,
+    ) -> Result<(), Error> {
+        let axis = self.axes[k].axis;
+        let across = (0..window.ndim())
+            .filter(|&d| d != axis)
+            .max_by_key(|&d| window.len_of(Axis(d)));
+        let threads = exec::thread_count(self.parallelism);
+        let Some(across) = across.filter(|_| threads > 1) else {
+            return self.redo_part_lanes(k, window.view(), window_start, out, out_start);
+        };
+        let width = window.len_of(Axis(across)).div_ceil(4 * threads).max(1);
+        let parts: Vec<_> = window
+            .axis_chunks_iter(Axis(across), width)
+            .zip(out.axis_chunks_iter_mut(Axis(across), width))
+            .map(Mutex::new)
+            .collect();
+        let failure = Mutex::new(Ok(()));
+        exec::for_each_task(self.parallelism, &parts, |part| {
+            // Each task locks its own part only: never contended.
+            let mut guard = part.lock().unwrap_or_else(|p| p.into_inner());
+            let (lanes, target) = &mut *guard;
+            let result =
+                self.redo_part_lanes(k, lanes.view(), window_start, target.view_mut(), out_start);
+            if result.is_err() {
+                *failure.lock().unwrap_or_else(|p| p.into_inner()) = result;
+            }
+        })?;
+        failure.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// [`Plan::redo_lanes`] on the calling thread.
+    fn redo_part_lanes<T: Element, D: Dimension>(
+        &self,
+        k: usize,
+        window: ArrayView<'_, T, D>,
         window_start: usize,
         mut out: ArrayViewMut<'_, T::Output, D>,
         out_start: usize,
