@@ -18,7 +18,7 @@ use ndarray::{ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimensio
 use crate::element::Element;
 use crate::error::Error;
 use crate::exec::{self, for_each_task};
-use crate::options::{AxisSpacing, Boundary, Coordinates, NanPolicy, Parallelism, Side};
+use crate::options::{AxisSpacing, Boundary, Coordinates, NanPolicy, Parallelism, Scalar, Side};
 use crate::plan::{Plan, SubAxis};
 
 /// Elements scanned per task: large enough to amortize scheduling, small enough to split.
@@ -269,18 +269,25 @@ impl Plan {
             return Ok(());
         }
         let n = self.shape[self.axes[k].axis];
-        let valid: Vec<usize> = (0..lane.len()).filter(|&i| !lane[i].is_missing()).collect();
-        for (i, v) in lane.iter().enumerate() {
+        // One contiguous copy: the lane is read several times below.
+        let values: Vec<T> = lane.iter().copied().collect();
+        let mut valid = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
             if v.is_missing() {
                 out.set(start + i, T::Output::nan());
+            } else {
+                valid.push(i);
             }
         }
-        let part = Part { lane: &lane, start };
+        let part = Part {
+            values: &values,
+            start,
+        };
+        let boundary = self.axes[k].boundary;
         match self.nan_policy {
-            NanPolicy::Omit => self.redo_part(k, &part, &valid, self.axes[k].boundary, out),
+            NanPolicy::Omit => self.redo_part(k, &part, &Kept::Positions(valid), boundary, out),
             NanPolicy::Split => {
-                let end = start + lane.len();
-                for (run, boundary) in runs(&valid, (start, end, n), self.axes[k].boundary) {
+                for (run, boundary) in runs(&valid, (start, values.len(), n), boundary) {
                     self.redo_part(k, &part, &run, boundary, out)?;
                 }
                 Ok(())
@@ -289,39 +296,41 @@ impl Plan {
         }
     }
 
-    /// Differentiates the samples of `part` at `at` (ascending positions in the part,
-    /// which may run past its end by whole lane lengths for a run joined through a
-    /// periodic seam) as an axis with `boundary`, writing their outputs; a selection too
-    /// short for the scheme is NaN.
+    /// Differentiates the samples of `part` that `kept` names as an axis with `boundary`,
+    /// writing their outputs; a selection too short for the scheme is NaN.
     fn redo_part<T: Element>(
         &self,
         k: usize,
-        part: &Part<'_, '_, T>,
-        at: &[usize],
+        part: &Part<'_, T>,
+        kept: &Kept,
         boundary: Boundary,
         out: &mut Target<'_, T::Output>,
     ) -> Result<(), Error> {
-        let len = part.lane.len();
-        let values: Vec<T> = at.iter().map(|&p| part.lane[p % len]).collect();
-        // Positions on the lane; a part is a whole lane wherever runs may wrap.
-        let on_lane: Vec<usize> = at.iter().map(|&p| part.start + p).collect();
+        let values: Vec<T> = kept.iter().map(|i| part.values[i]).collect();
+        let len = part.values.len();
+        // Positions on the lane, counting on past its end through a periodic seam.
+        let unwrapped = || -> Vec<usize> { kept.unwrapped(len).map(|p| part.start + p).collect() };
+        let even = |h: Scalar| match kept {
+            // A run of neighbours: evenly spaced by `h` itself.
+            Kept::Runs(_) => SubAxis::Even {
+                h,
+                len: values.len(),
+            },
+            Kept::Positions(_) => SubAxis::Steps {
+                at: unwrapped(),
+                h,
+                lane_len: len,
+            },
+        };
         let sub = match &self.axes[k].spacing {
-            AxisSpacing::Uniform(h) => SubAxis::Steps {
-                at: on_lane.clone(),
-                h: *h,
-                lane_len: len,
-            },
-            AxisSpacing::Coordinates(c) if c.ndim() == 0 => SubAxis::Steps {
-                at: on_lane.clone(),
-                h: crate::plan::zero_d_scalar(c),
-                lane_len: len,
-            },
+            AxisSpacing::Uniform(h) => even(*h),
+            AxisSpacing::Coordinates(c) if c.ndim() == 0 => even(crate::plan::zero_d_scalar(c)),
             AxisSpacing::Coordinates(c) => {
                 let period = match self.axes[k].boundary {
                     Boundary::Periodic { period } => period.unwrap_or(f64::NAN),
                     _ => f64::NAN,
                 };
-                SubAxis::Coordinates(c.select(&on_lane, len, period))
+                SubAxis::Coordinates(c.select(&unwrapped(), len, period))
             }
         };
         let result = self
@@ -329,8 +338,8 @@ impl Plan {
             .and_then(|plan| plan.gradient(ArrayView1::from(&values[..])));
         match result {
             Ok(g) => {
-                for (&p, &d) in on_lane.iter().zip(g[0].iter()) {
-                    out.set(part.start + (p - part.start) % len, d);
+                for (i, &d) in kept.iter().zip(g[0].iter()) {
+                    out.set(part.start + i, d);
                 }
                 Ok(())
             }
@@ -339,8 +348,8 @@ impl Plan {
                 | Error::AxisTooShort { .. }
                 | Error::AxisShorterThanWindow { .. },
             ) => {
-                for &p in &on_lane {
-                    out.set(part.start + (p - part.start) % len, T::Output::nan());
+                for i in kept.iter() {
+                    out.set(part.start + i, T::Output::nan());
                 }
                 Ok(())
             }
@@ -349,10 +358,42 @@ impl Plan {
     }
 }
 
-/// The samples of a lane being redone: real samples `start..start + lane.len()`.
-struct Part<'a, 'v, T> {
-    lane: &'a ArrayView1<'v, T>,
+/// The samples of a lane being redone: real samples `start..start + values.len()`.
+struct Part<'a, T> {
+    values: &'a [T],
     start: usize,
+}
+
+/// The samples of a part that a policy differentiates together, in axis order.
+enum Kept {
+    /// Any positions (`omit`'s valid samples), ascending.
+    Positions(Vec<usize>),
+    /// Consecutive runs of positions (one `split` run; two for a run joined through a
+    /// periodic seam: the tail of the lane, then its head).
+    Runs(Vec<Range<usize>>),
+}
+
+impl Kept {
+    /// The positions, in order.
+    fn iter(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self {
+            Kept::Positions(at) => Box::new(at.iter().copied()),
+            Kept::Runs(runs) => Box::new(runs.iter().flat_map(Range::clone)),
+        }
+    }
+
+    /// The positions with a joined run's head counted on past the end (`+ len`), so they
+    /// ascend.
+    fn unwrapped(&self, len: usize) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self {
+            Kept::Positions(at) => Box::new(at.iter().copied()),
+            Kept::Runs(runs) => Box::new(
+                runs.iter()
+                    .enumerate()
+                    .flat_map(move |(j, r)| r.clone().map(move |p| p + j.min(1) * len)),
+            ),
+        }
+    }
 }
 
 /// The outputs of a lane: real samples `start..start + out.len()`; others are dropped.
@@ -370,50 +411,49 @@ impl<O> Target<'_, O> {
 }
 
 /// The runs of consecutive `valid` positions (counted from the part's start) of part
-/// `start..end` of a lane of `n` samples with `boundary`, each with the boundary it is
-/// differentiated with: the lane's own side at a lane end, one-sided at a cut or at the
+/// `start..start + len` of a lane of `n` samples with `boundary`, each with the boundary it
+/// is differentiated with: the lane's own side at a lane end, one-sided at a cut or at the
 /// part's edge. On a periodic lane (always whole) the runs touching both ends join through
-/// the seam (positions past `n - 1` continue into the lane's start) and every end is a cut.
+/// the seam (the tail of the lane, then its head) and every end is a cut.
 fn runs(
     valid: &[usize],
-    (start, end, n): (usize, usize, usize),
+    (start, len, n): (usize, usize, usize),
     boundary: Boundary,
-) -> Vec<(Vec<usize>, Boundary)> {
-    let mut runs: Vec<Vec<usize>> = Vec::new();
+) -> Vec<(Kept, Boundary)> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
     for &i in valid {
         match runs.last_mut() {
-            Some(run) if i > 0 && run.last() == Some(&(i - 1)) => run.push(i),
-            _ => runs.push(vec![i]),
+            Some(run) if run.end == i => run.end = i + 1,
+            _ => runs.push(i..i + 1),
         }
     }
-    let len = end - start;
     let Some((left, right)) = boundary.sides() else {
-        let wraps = runs.len() > 1
-            && runs[0].first() == Some(&0)
-            && runs.last().and_then(|r| r.last()) == Some(&(len - 1));
-        if wraps {
-            let head = runs.remove(0);
-            let tail = runs.last_mut().expect("more than one run");
-            tail.extend(head.iter().map(|&i| i + len));
+        let wraps =
+            runs.len() > 1 && runs[0].start == 0 && runs.last().is_some_and(|r| r.end == len);
+        let mut kept: Vec<Kept> = Vec::with_capacity(runs.len());
+        let head = if wraps { Some(runs.remove(0)) } else { None };
+        let last = runs.len().saturating_sub(1);
+        for (j, run) in runs.into_iter().enumerate() {
+            match (&head, j == last) {
+                (Some(h), true) => kept.push(Kept::Runs(vec![run, h.clone()])),
+                _ => kept.push(Kept::Runs(vec![run])),
+            }
         }
-        return runs
-            .into_iter()
-            .map(|run| (run, Boundary::OneSided))
-            .collect();
+        return kept.into_iter().map(|k| (k, Boundary::OneSided)).collect();
     };
     runs.into_iter()
         .map(|run| {
-            let l = if start + run[0] == 0 {
+            let l = if start + run.start == 0 {
                 left
             } else {
                 Side::OneSided
             };
-            let r = if start + run[run.len() - 1] == n - 1 {
+            let r = if start + run.end == n {
                 right
             } else {
                 Side::OneSided
             };
-            (run, Boundary::Sides(l, r))
+            (Kept::Runs(vec![run]), Boundary::Sides(l, r))
         })
         .collect()
 }

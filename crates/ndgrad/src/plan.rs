@@ -646,6 +646,8 @@ pub(crate) enum SubAxis {
         h: Scalar,
         lane_len: usize,
     },
+    /// `len` samples `h` apart.
+    Even { h: Scalar, len: usize },
     /// Samples at these (1-D) coordinates.
     Coordinates(Coordinates),
 }
@@ -654,6 +656,7 @@ impl SubAxis {
     fn len(&self) -> usize {
         match self {
             SubAxis::Steps { at, .. } => at.len(),
+            SubAxis::Even { len, .. } => *len,
             SubAxis::Coordinates(c) => c.len(),
         }
     }
@@ -670,6 +673,7 @@ impl Plan {
         let mut lane = 0;
         let (spacing, scale) = match sub {
             SubAxis::Coordinates(c) => (AxisSpacing::Coordinates(c), None),
+            SubAxis::Even { h, .. } => (AxisSpacing::Uniform(h), None),
             SubAxis::Steps { at, h, lane_len } => {
                 lane = lane_len;
                 let mut gaps: Vec<usize> = at.windows(2).map(|w| w[1] - w[0]).collect();

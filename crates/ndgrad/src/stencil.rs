@@ -72,15 +72,27 @@ pub fn from_differences<K: Real>(dx: &[K], edge_order: EdgeOrder) -> Stencil {
 pub fn nonuniform<K: Real>(dx: &[K], edge_order: EdgeOrder) -> Stencil {
     let two = K::from_f64(2.0);
     let widen = |a: K, b: K, d: K| [a.to_f64(), b.to_f64(), d.to_f64()];
+    // Equal neighbouring distances give equal coefficients: reuse the last ones (the lanes
+    // a NaN policy re-plans have long runs of equal gaps; the divisions dominate).
+    // Compared by bits, so that -0.0 and 0.0 (whose coefficients differ in sign) stay apart.
+    let key = |a: K, b: K| (a.to_f64().to_bits(), b.to_f64().to_bits());
+    let mut last: Option<((u64, u64), Three)> = None;
     let interior = dx
         .windows(2)
         .map(|w| {
             let (dx1, dx2) = (w[0], w[1]);
-            widen(
-                -dx2 / (dx1 * (dx1 + dx2)),
-                (dx2 - dx1) / (dx1 * dx2),
-                dx1 / (dx2 * (dx1 + dx2)),
-            )
+            match last {
+                Some((pair, c)) if pair == key(dx1, dx2) => c,
+                _ => {
+                    let c = widen(
+                        -dx2 / (dx1 * (dx1 + dx2)),
+                        (dx2 - dx1) / (dx1 * dx2),
+                        dx1 / (dx2 * (dx1 + dx2)),
+                    );
+                    last = Some((key(dx1, dx2), c));
+                    c
+                }
+            }
         })
         .collect();
     let n1 = dx.len();
