@@ -11,6 +11,7 @@ mod decline;
 mod errors;
 mod extensions;
 mod operators;
+mod pool;
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
@@ -277,10 +278,15 @@ where
         .cast::<PyArrayDyn<T>>()?
         .try_readonly()
         .map_err(|e| PyValueError::new_err(format!("cannot read the block: {e}")))?;
-    // SAFETY: `compute_block` writes every element of `out` before it is returned (it covers
-    // the block's whole output range), and on an error the array is dropped unread; its
-    // element types are plain numbers with no drop glue.
-    let out = unsafe { PyArrayDyn::<T::Output>::new(py, job.out_shape.clone(), false) };
+    // Uninitialized either way: `compute_block` writes every element of `out` before it is
+    // returned (it covers the block's whole output range), and on an error the array is
+    // dropped unread; its element types are plain numbers with no drop glue.
+    let c_order: Vec<usize> = (0..job.out_shape.len()).collect();
+    let out = match pooled::<T::Output>(py, &job.out_shape, &c_order)? {
+        Some(out) => out,
+        // SAFETY: as above.
+        None => unsafe { PyArrayDyn::<T::Output>::new(py, job.out_shape.clone(), false) },
+    };
     {
         let mut w = out
             .try_readwrite()
@@ -351,7 +357,7 @@ where
     let naxes = plan.axes().len();
     let outputs = if out.is_none() {
         (0..naxes)
-            .map(|_| empty_like::<T::Output>(py, array))
+            .map(|_| fresh_like::<T::Output>(py, array))
             .collect::<PyResult<Vec<_>>>()?
     } else {
         let want = <T::Output as numpy::Element>::get_dtype(py);
@@ -391,6 +397,119 @@ fn returned<'py, A: pyo3::PyTypeInfo>(
         Ok([one]) => one.into_any().unbind(),
         Err(outputs) => PyTuple::new(py, outputs)?.into_any().unbind(),
     })
+}
+
+/// A fresh output like `np.empty_like(f, dtype=O)` (same shape, same memory order), carved
+/// from a recycled buffer ([`pool`]) when it is large.
+fn fresh_like<'py, O: numpy::Element>(
+    py: Python<'py>,
+    array: &Bound<'py, PyUntypedArray>,
+) -> PyResult<Bound<'py, PyArrayDyn<O>>> {
+    match pooled::<O>(py, array.shape(), &keep_order(array))? {
+        Some(out) => Ok(out),
+        None => empty_like(py, array),
+    }
+}
+
+/// An uninitialized array of `shape` laid out in `order` (axes from outermost to
+/// innermost), in a buffer from the pool; `None` where the pool does not serve this size.
+fn pooled<'py, O: numpy::Element>(
+    py: Python<'py>,
+    shape: &[usize],
+    order: &[usize],
+) -> PyResult<Option<Bound<'py, PyArrayDyn<O>>>> {
+    let item = std::mem::size_of::<O>();
+    let bytes = shape.iter().product::<usize>() * item;
+    if !pool::serves(bytes) {
+        return Ok(None);
+    }
+    let Some(buffer) = pool::take(bytes) else {
+        return Ok(None);
+    };
+    let data = buffer.as_ptr();
+    let base = Bound::new(py, pool::PooledBuffer::new(buffer))?;
+    let mut dims: Vec<numpy::npyffi::npy_intp> = shape.iter().map(|&d| d as _).collect();
+    let mut strides = vec![0 as numpy::npyffi::npy_intp; shape.len()];
+    let mut step = item as numpy::npyffi::npy_intp;
+    for &axis in order.iter().rev() {
+        strides[axis] = step;
+        step *= shape[axis].max(1) as numpy::npyffi::npy_intp;
+    }
+    let flags = numpy::npyffi::NPY_ARRAY_WRITEABLE | numpy::npyffi::NPY_ARRAY_ALIGNED;
+    // SAFETY: the buffer holds `bytes`, which the dims and strides address exactly, with
+    // the dtype's alignment (page-aligned); NewFromDescr steals the descriptor reference and
+    // returns a new reference or NULL with an error set. The array does not own the data
+    // (no OWNDATA flag): its base object does, and outlives every view of it.
+    let raw = unsafe {
+        PY_ARRAY_API.PyArray_NewFromDescr(
+            py,
+            numpy::npyffi::get_type_object(py, numpy::npyffi::NpyTypes::PyArray_Type),
+            O::get_dtype(py).into_dtype_ptr(),
+            dims.len() as std::os::raw::c_int,
+            dims.as_mut_ptr(),
+            strides.as_mut_ptr(),
+            data.cast(),
+            flags,
+            std::ptr::null_mut(),
+        )
+    };
+    // SAFETY: `raw` is an owned reference or NULL.
+    let any = unsafe { Bound::from_owned_ptr_or_err(py, raw)? };
+    // SAFETY: `raw` is a fresh ndarray without a base; SetBaseObject steals the reference
+    // to `base`, which then lives as long as the array (and returns the buffer after).
+    if unsafe { PY_ARRAY_API.PyArray_SetBaseObject(py, raw.cast(), base.into_ptr()) } < 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(Some(any.cast_into::<PyArrayDyn<O>>()?))
+}
+
+/// The axes of `array` from outermost to innermost in memory, as `np.empty_like`'s
+/// `order="K"` lays out a new array: C order for C-contiguous input, Fortran order for
+/// Fortran-contiguous input, else by decreasing stride.
+fn keep_order(array: &Bound<'_, PyUntypedArray>) -> Vec<usize> {
+    let n = array.ndim();
+    if array.is_c_contiguous() {
+        return (0..n).collect();
+    }
+    if array.is_fortran_contiguous() {
+        return (0..n).rev().collect();
+    }
+    let strides = array.strides();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&a| std::cmp::Reverse(strides[a].unsigned_abs()));
+    order
+}
+
+/// The output buffer pool: `{"bytes": held, "buffers": count, "limit": bytes,
+/// "idle_seconds": s}`, or None while another thread uses the pool.
+#[pyfunction]
+fn pool_info(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    match pool::info() {
+        None => Ok(py.None()),
+        Some((held, count, limit, idle)) => {
+            let d = pyo3::types::PyDict::new(py);
+            d.set_item("bytes", held)?;
+            d.set_item("buffers", count)?;
+            d.set_item("limit", limit)?;
+            d.set_item("idle_seconds", idle)?;
+            Ok(d.into_any().unbind())
+        }
+    }
+}
+
+/// Sets the pool's limit in bytes (0 switches it off and frees what it holds) and the
+/// time after which an idle buffer is freed; False while another thread uses the pool.
+#[pyfunction]
+#[pyo3(signature = (limit=None, idle_seconds=None))]
+fn configure_pool(limit: Option<usize>, idle_seconds: Option<f64>) -> PyResult<bool> {
+    if let Some(s) = idle_seconds {
+        if !(s.is_finite() && s >= 0.0) {
+            return Err(PyValueError::new_err(format!(
+                "idle_seconds must be a finite number of seconds >= 0, got {s}"
+            )));
+        }
+    }
+    Ok(pool::configure(limit, idle_seconds))
 }
 
 /// A fresh array like `np.empty_like(f, dtype=O)`: same shape, same memory order.
@@ -586,6 +705,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(output_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(fill_out, m)?)?;
     m.add_function(wrap_pyfunction!(operators::operator, m)?)?;
+    m.add_function(wrap_pyfunction!(pool_info, m)?)?;
+    m.add_function(wrap_pyfunction!(configure_pool, m)?)?;
+    m.add_class::<pool::PooledBuffer>()?;
     m.add_class::<Decline>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
