@@ -7,6 +7,7 @@
 //! `ndgrad._strict()`, raises an error naming the reason).
 
 mod args;
+mod blocks;
 mod decline;
 mod errors;
 mod extensions;
@@ -702,6 +703,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(copy_floor, m)?)?;
     m.add_function(wrap_pyfunction!(plan_axes, m)?)?;
     m.add_function(wrap_pyfunction!(gradient_block, m)?)?;
+    m.add_function(wrap_pyfunction!(blocks::gradient_parts, m)?)?;
     m.add_function(wrap_pyfunction!(output_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(fill_out, m)?)?;
     m.add_function(wrap_pyfunction!(operators::operator, m)?)?;

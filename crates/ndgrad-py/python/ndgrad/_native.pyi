@@ -10,6 +10,10 @@ __all__ = [
     "copy_floor",
     "plan_axes",
     "gradient_block",
+    "gradient_parts",
+    "pool_info",
+    "configure_pool",
+    "PooledBuffer",
     "output_dtype",
     "fill_out",
     "operator",
@@ -90,6 +94,21 @@ def gradient_block(
     out_stop: int,
     origin: Sequence[int] | None = None,
 ) -> _Gradient: ...
+def gradient_parts(
+    block: NDArray[np.number[Any]],
+    neighbours: Sequence[tuple[NDArray[Any] | None, NDArray[Any] | None]],
+    shape: Sequence[int],
+    varargs: tuple[ArrayLike, ...],
+    axis: _Axis,
+    edge_order: int,
+    ext: _Extensions,
+    origin: Sequence[int],
+) -> tuple[_Gradient, ...]: ...
+def pool_info() -> dict[str, int | float] | None: ...
+def configure_pool(limit: int | None = None, idle_seconds: float | None = None) -> bool: ...
+
+class PooledBuffer: ...
+
 def operator(
     name: Literal["magnitude", "divergence", "laplacian", "curl"],
     components: Sequence[NDArray[Any]],

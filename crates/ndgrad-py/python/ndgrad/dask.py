@@ -3,21 +3,23 @@
 ``ndgrad.dask.gradient(x, *varargs, axis=None, edge_order=1, accuracy=None, deriv=1,
 boundary="one-sided", period=None, constant_values=0.0, nan_policy="propagate",
 window_length=None, polyorder=None, time_unit="s")`` returns lazy dask
-arrays (one, or a tuple, like NumPy). Each output block is computed by ndgrad's engine from
-the input block plus a halo of neighbouring samples along the axis (as far as the stencil
-reaches: ``Plan::reach``), with the spacing resolved once over the whole axis (uniform
-coordinates are recognized globally, as NumPy does), so the result equals the in-memory one
-for any chunking: chunks of a single sample and ragged chunks included (chunks thinner than
-the halo are merged with a neighbour first). Boundary modes add ghost samples at the ends of
-the axis (wrapped, mirrored or constant slices of the array), built lazily before the halos.
-It runs on any dask scheduler, ``distributed`` clusters included; the workers need ndgrad
+arrays (one, or a tuple, like NumPy). One task per block computes every requested axis from
+one read of the block and the thin slices of its neighbours along each axis (as far as the
+stencil reaches: ``Plan::reach``; each slice is cut where its block lives, so only the slice
+moves between workers), with the spacing resolved once over the whole axis (uniform
+coordinates are recognized globally, as NumPy does); no overlapped copy of a block is made.
+The outputs are separate dask arrays sharing those tasks. The result equals the in-memory
+one for any chunking: chunks of a single sample and ragged chunks included (chunks thinner
+than the halo are merged with a neighbour first). Boundary modes add ghost samples at the
+ends of the axis (wrapped, mirrored or constant slices of the array, built lazily). It runs
+on any dask scheduler, ``distributed`` clusters included; the workers need ndgrad
 installed.
 
 NaN policies keep this exactness: ``"split"`` on evenly spaced, non-periodic axes needs only
 a halo (a NaN cut is a one-sided end, so the halo is an end window's reach); ``"omit"``, and
 ``"split"`` on coordinate or periodic axes, decide each output from its whole lane (the kept
-samples, a run's uniformity, the seam), so that axis is rechunked to one chunk for that output
-(memory per block: the whole axis times the other axes' chunks). ``"raise"`` checks each block
+samples, a run's uniformity, the seam), so that axis is rechunked to one chunk (memory per
+block: the whole axis times the other axes' chunks). ``"raise"`` checks each block
 as it is computed and names the NaN's index in the whole array.
 
 Spacing may be given in every form NumPy accepts: scalars, NumPy scalars, coordinate arrays,
@@ -85,8 +87,9 @@ def _gradient(x, varargs, axis, edge_order, ext):
             f"({why}); use dask.array.gradient for this call"
         )
     call = (list(x.shape), varargs, axis, edge, ext)
-    out_dtype = np.dtype(out_name)
-    outs = tuple(_axis_gradient(x, k, info, call, out_dtype) for k, info in enumerate(axes))
+    if not axes:
+        return ()
+    outs = _shared_graph(x, axes, call, np.dtype(out_name))
     return outs[0] if len(outs) == 1 else outs
 
 
@@ -131,67 +134,86 @@ def _ghosts(x, axis, count, fill, left):
     return da.take(x, index, axis=axis)
 
 
-def _axis_gradient(x, k, info, call, out_dtype):
+def _shared_graph(x, infos, call, out_dtype):
+    """The outputs of every differentiated axis as dask arrays sharing one task per block.
+
+    Each task reads its block once, with the thin slices of its neighbours along each
+    differentiated axis (`reach` samples, taken where the neighbour lives) or the ghost
+    rows of a boundary mode at the array's ends, and computes every axis's output in the
+    engine (`_native.gradient_parts`): no overlapped copy of any block is made. Output `k`
+    is item `k` of those tasks."""
+    import itertools
+    import operator
+    from functools import partial
+
     import dask.array as da
     from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
 
-    axis, reach, (left, right), (left_fill, right_fill), whole = info
-    if whole:
-        # nan_policy="omit" (and "split" on coordinate or periodic axes): a lane's kept
-        # samples decide every output of it, so each block holds whole lanes along the axis.
-        x = x.rechunk({axis: -1})
-    # A halo of `reach` samples holds every sample an output reads, end windows included,
-    # when no chunk is thinner than the halo.
-    depth = max(reach, 1)
-    chunks = _merge_thin_chunks(x.chunks[axis], depth)
-    if chunks != x.chunks[axis]:
-        x = x.rechunk({axis: chunks})
-    # The extended axis: ghosts before and after, merged into the end chunks.
-    parts = [x]
-    if left:
-        parts.insert(0, _ghosts(x, axis, left, left_fill, True))
-    if right:
-        parts.append(_ghosts(x, axis, right, right_fill, False))
-    extended_chunks = list(chunks)
-    extended_chunks[0] += left
-    extended_chunks[-1] += right
-    extended = x
-    if len(parts) > 1:
-        extended = da.concatenate(parts, axis=axis).rechunk({axis: tuple(extended_chunks)})
-    starts = np.concatenate([[0], np.cumsum(chunks)[:-1]]).tolist()
-    extended_starts = np.concatenate([[0], np.cumsum(extended_chunks)[:-1]]).tolist()
-    overlapped = da.overlap.overlap(extended, depth={axis: depth}, boundary={axis: "none"})
-    shape, varargs, axes, edge_order, ext = call
-    # Where each block starts along every axis: a NaN's index under "raise" is the array's.
-    origins = [np.concatenate([[0], np.cumsum(c)[:-1]]).tolist() for c in x.chunks]
+    # Whole axes where the NaN policy decides from whole lanes; elsewhere no chunk thinner
+    # than the halo (a neighbour's slice then holds every sample beyond the block).
+    rechunk = {}
+    for axis, reach, _, _, whole in infos:
+        merged = (x.shape[axis],) if whole else _merge_thin_chunks(x.chunks[axis], max(reach, 1))
+        if merged != x.chunks[axis]:
+            rechunk[axis] = merged
+    if rechunk:
+        x = x.rechunk(rechunk)
+    token = tokenize(x, infos, call)
+    starts = [np.concatenate([[0], np.cumsum(c)[:-1]]).astype(int).tolist() for c in x.chunks]
+    dependencies = [x]
+    ghosts = {}
+    for k, (axis, _, counts, fills, _) in enumerate(infos):
+        if len(x.chunks[axis]) == 1:
+            continue  # a block holding the whole axis reads its ghosts through the index map
+        for left, count, fill in ((True, counts[0], fills[0]), (False, counts[1], fills[1])):
+            if count:
+                g = _ghosts(x, axis, count, fill, left).rechunk({axis: -1})
+                ghosts[k, left] = g
+                dependencies.append(g)
+    halo, grad = "ndgrad-halo-" + token, "ndgrad-gradient-" + token
+    task = partial(_parts, call=call)
+    grid = list(itertools.product(*[range(len(c)) for c in x.chunks]))
+    dsk = {}
+    for b in grid:
+        neighbours = []
+        for k, (axis, reach, _, _, _) in enumerate(infos):
+            count = len(x.chunks[axis])
+            pair = [None, None]
+            for side, step in enumerate((-1, 1)):
+                i = b[axis] + step
+                src = list(b)
+                if count == 1:
+                    continue
+                if 0 <= i < count:
+                    src[axis] = i
+                    index = [slice(None)] * x.ndim
+                    depth = max(reach, 1)
+                    index[axis] = slice(-depth, None) if step < 0 else slice(0, depth)
+                    key = (halo, k, side) + b
+                    dsk[key] = (operator.getitem, (x.name,) + tuple(src), tuple(index))
+                    pair[side] = key
+                elif (k, step < 0) in ghosts:
+                    src[axis] = 0
+                    pair[side] = (ghosts[k, step < 0].name,) + tuple(src)
+            neighbours.append(pair)
+        origin = [starts[d][b[d]] for d in range(x.ndim)]
+        dsk[(grad,) + b] = (task, (x.name,) + b, neighbours, origin)
+    meta = np.empty((0,) * x.ndim, dtype=out_dtype)
+    outs = []
+    for k in range(len(infos)):
+        name = f"ndgrad-output{k}-{token}"
+        layer = {(name,) + b: (operator.getitem, (grad,) + b, k) for b in grid}
+        graph = HighLevelGraph.from_collections(name, {**dsk, **layer}, dependencies=dependencies)
+        outs.append(da.Array(graph, name, chunks=x.chunks, dtype=out_dtype, meta=meta))
+    return tuple(outs)
 
-    def block(b, block_id=None):
-        i = block_id[axis]
-        before = depth if i > 0 else 0
-        origin = [origins[d][block_id[d]] for d in range(x.ndim)]
-        return _native.gradient_block(
-            b,
-            shape,
-            varargs,
-            axes,
-            edge_order,
-            ext,
-            k,
-            extended_starts[i] - before,
-            starts[i],
-            starts[i] + chunks[i],
-            origin,
-        )
 
-    return da.map_blocks(
-        block,
-        overlapped,
-        chunks=x.chunks,
-        dtype=out_dtype,
-        meta=np.empty((0,) * x.ndim, dtype=out_dtype),
-        # The key must change with every input that changes the result.
-        name="ndgrad-gradient-" + tokenize(x, k, varargs, axes, edge_order, ext),
-    )
+def _parts(block, neighbours, origin, call):
+    """One task: every output of a block (see `_shared_graph`)."""
+    shape, varargs, axis, edge_order, ext = call
+    pairs = [tuple(p) for p in neighbours]
+    return _native.gradient_parts(block, pairs, shape, varargs, axis, edge_order, ext, origin)
 
 
 def _dask_field(F):
