@@ -128,3 +128,38 @@ pub fn hsv_to_rgb(hue: f64, saturation: f64, value: f64) -> [u8; 3] {
     let m = value - c;
     [r, g, b].map(|v| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8)
 }
+
+/// A diverging color for a signed value on the scale `-scale..=scale`: white at 0, shading
+/// linearly to blue at `-scale` and red at `+scale` (ColorBrewer RdBu's ends), clamped
+/// beyond. Sign and strength read at a glance, equal magnitudes weigh the same and 0 is
+/// always white; NaN is mid-gray, so a missing value never passes for a zero.
+pub fn diverging_rgb(value: f64, scale: f64) -> [u8; 3] {
+    const BLUE: [f64; 3] = [33.0, 102.0, 172.0];
+    const RED: [f64; 3] = [178.0, 24.0, 43.0];
+    if value.is_nan() {
+        return [128; 3];
+    }
+    let t = if scale > 0.0 {
+        (value / scale).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let end = if t < 0.0 { BLUE } else { RED };
+    end.map(|c| (255.0 + (c - 255.0) * t.abs()).round() as u8)
+}
+
+/// Saves a signed field as a color image (row 0 on top) with [`diverging_rgb`] on a scale
+/// symmetric around 0, the largest finite magnitude; returns that scale.
+pub fn save_diverging(path: &Path, field: ArrayView2<f64>) -> Result<f64> {
+    let scale = field
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0, |m: f64, v| m.max(v.abs()));
+    let (h, w) = field.dim();
+    let rgb = field
+        .iter()
+        .flat_map(|&v| diverging_rgb(v, scale))
+        .collect();
+    save_rgb(path, w, h, rgb)?;
+    Ok(scale)
+}

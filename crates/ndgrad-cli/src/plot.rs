@@ -26,20 +26,52 @@ fn fonts() {
     });
 }
 
-/// One curve: its legend name and its values (one per x).
+/// One curve: its legend name, its values (one per x; NaN is a gap in the line) and how it
+/// is drawn.
 pub struct Series {
     pub name: String,
     pub values: Vec<f64>,
+    pub style: Style,
 }
 
-/// Draws `series` (top panel) and `derivatives` (bottom panel) against `x` into a PNG.
+/// How a curve is drawn.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A line with a dot on each sample: for a few dozen samples.
+    LineAndDots,
+    /// A line of this width in pixels: for hundreds of samples, where dots hide each other.
+    Line(u32),
+    /// A wide pale line, for a curve drawn first that others cover where they coincide: its
+    /// edges stay visible around them, and it shows alone where they have gaps.
+    Band,
+}
+
+impl Style {
+    fn stroke(self, color: RGBColor) -> ShapeStyle {
+        match self {
+            Style::LineAndDots => color.stroke_width(2),
+            Style::Line(width) => color.stroke_width(width),
+            Style::Band => color.mix(0.45).stroke_width(8),
+        }
+    }
+}
+
+/// One panel of a chart: its title, the label of its y axis, its curves (drawn in order,
+/// later ones on top) and where the legend goes.
+pub struct Panel<'a> {
+    pub title: &'a str,
+    pub y_label: &'a str,
+    pub series: &'a [Series],
+    pub legend: SeriesLabelPosition,
+}
+
+/// Draws two panels (typically series on top, their derivatives below) against `x` into a
+/// PNG of `size` pixels.
 pub fn two_panels(
     path: &Path,
     x: &[f64],
     x_label: &str,
-    derivative_label: &str,
-    series: &[Series],
-    derivatives: &[Series],
+    panels: [Panel; 2],
     size: (u32, u32),
 ) -> Result<()> {
     fonts();
@@ -48,16 +80,9 @@ pub fn two_panels(
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("drawing: {e}"))?;
-        let panels = root.split_evenly((2, 1));
-        panel(&panels[0], x, x_label, "value", "Series", series)?;
-        panel(
-            &panels[1],
-            x,
-            x_label,
-            derivative_label,
-            "Derivative",
-            derivatives,
-        )?;
+        for (area, p) in root.split_evenly((2, 1)).iter().zip(panels) {
+            panel(area, x, x_label, p)?;
+        }
         root.present().map_err(|e| anyhow!("drawing: {e}"))?;
     }
     crate::images::save_rgb(path, w as usize, h as usize, rgb)
@@ -80,9 +105,12 @@ fn panel(
     area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
     x: &[f64],
     x_label: &str,
-    y_label: &str,
-    title: &str,
-    series: &[Series],
+    Panel {
+        title,
+        y_label,
+        series,
+        legend,
+    }: Panel,
 ) -> Result<()> {
     let err = |e: DrawingAreaErrorKind<_>| anyhow!("drawing: {e}");
     let (x0, x1) = range(x.iter().copied());
@@ -104,33 +132,67 @@ fn panel(
         .map_err(err)?;
     for (k, s) in series.iter().enumerate() {
         let color = COLORS[k % COLORS.len()];
-        let points: Vec<(f64, f64)> = x
-            .iter()
-            .copied()
-            .zip(s.values.iter().copied())
-            .filter(|p| p.1.is_finite())
-            .collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-            .map_err(err)?
-            .label(s.name.clone())
-            .legend(move |(px, py)| {
-                PathElement::new(vec![(px, py), (px + 20, py)], color.stroke_width(2))
-            });
-        chart
-            .draw_series(
-                points
-                    .into_iter()
-                    .map(|p| Circle::new(p, 3, color.filled())),
-            )
-            .map_err(err)?;
+        let stroke = s.style.stroke(color);
+        let runs = finite_runs(x, &s.values);
+        // Each run of finite values is its own line, so a missing value shows as a gap
+        // instead of a straight line drawn across it; the legend entry comes once.
+        for (r, run) in runs.iter().enumerate() {
+            let line = chart
+                .draw_series(LineSeries::new(run.clone(), stroke))
+                .map_err(err)?;
+            if r == 0 {
+                line.label(s.name.clone()).legend(move |(px, py)| {
+                    PathElement::new(vec![(px, py), (px + 20, py)], stroke)
+                });
+            }
+        }
+        if s.style == Style::LineAndDots {
+            chart
+                .draw_series(
+                    runs.concat()
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, color.filled())),
+                )
+                .map_err(err)?;
+        }
     }
     chart
         .configure_series_labels()
+        .position(legend)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font((FONT, 14))
         .draw()
         .map_err(err)?;
     Ok(())
+}
+
+/// The points `(x, value)` split at every non-finite value into runs of finite ones.
+fn finite_runs(x: &[f64], values: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (&x, &v) in x.iter().zip(values) {
+        if v.is_finite() && x.is_finite() {
+            runs.last_mut().expect("never empty").push((x, v));
+        } else if !runs.last().expect("never empty").is_empty() {
+            runs.push(Vec::new());
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::finite_runs;
+
+    #[test]
+    fn nan_breaks_a_line_into_runs() {
+        let x = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let v = [f64::NAN, 1.0, 2.0, f64::NAN, f64::NAN, 5.0, f64::INFINITY];
+        assert_eq!(
+            finite_runs(&x, &v),
+            vec![vec![(1.0, 1.0), (2.0, 2.0)], vec![(5.0, 5.0)]]
+        );
+        assert!(finite_runs(&x, &[f64::NAN; 7]).is_empty());
+    }
 }

@@ -55,6 +55,17 @@ pub fn parse_number(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok()
 }
 
+/// A cell of a value column: a number, or NaN when empty, which is how loggers and
+/// `pandas.DataFrame.to_csv` write a missing reading (`--nan-policy` then decides what it
+/// means). Coordinates get no such reading: a missing time or x is an error.
+fn parse_value(cell: &str) -> Option<f64> {
+    if cell.trim().is_empty() {
+        Some(f64::NAN)
+    } else {
+        parse_number(cell)
+    }
+}
+
 pub fn delimiter(path: &Path) -> u8 {
     match path
         .extension()
@@ -111,15 +122,17 @@ pub fn read(path: &Path, x: Option<&str>, time_unit: TimeUnit) -> Result<Table> 
             table.x = Some(x_column(path, name, &cells, time_unit)?);
             continue;
         }
-        // A column is numeric when its first cell is a number; then every cell must be.
-        if parse_number(cells[0]).is_none() {
-            continue;
+        // A column is numeric when its first non-empty cell is a number; then every cell
+        // must be a number or empty.
+        match cells.iter().find(|c| !c.trim().is_empty()) {
+            Some(first) if parse_number(first).is_some() => {}
+            _ => continue,
         }
         let values = cells
             .iter()
             .enumerate()
             .map(|(r, cell)| {
-                parse_number(cell).with_context(|| {
+                parse_value(cell).with_context(|| {
                     format!(
                         "{}: line {}, column '{name}': '{cell}' is not a number",
                         path.display(),
@@ -137,6 +150,14 @@ pub fn read(path: &Path, x: Option<&str>, time_unit: TimeUnit) -> Result<Table> 
 }
 
 fn x_column(path: &Path, name: &str, cells: &[&str], unit: TimeUnit) -> Result<XColumn> {
+    // Said first: otherwise one empty cell among numbers reads as a failed date-time.
+    if let Some(r) = cells.iter().position(|c| c.trim().is_empty()) {
+        bail!(
+            "{}: line {}, column '{name}' is empty; a coordinate cannot be missing (drop the row)",
+            path.display(),
+            r + 2
+        );
+    }
     let numbers: Option<Vec<f64>> = cells.iter().map(|c| parse_number(c)).collect();
     if let Some(values) = numbers {
         return Ok(XColumn {

@@ -358,6 +358,53 @@ fn grad_csv_with_iso_times() {
     );
 }
 
+/// Missing readings in a table: empty cells and `nan`/`NaN` are NaN (a value column may
+/// start with one), and `--nan-policy` decides what they mean (NUMERICS.md E3, E5).
+#[test]
+fn grad_csv_with_missing_cells() {
+    let dir = tmp();
+    let input = dir.path().join("gappy.csv");
+    std::fs::write(
+        &input,
+        "f,g,label\n1,,a\n2,NaN,b\n,3,c\n4,nan,d\n8,9,e\n16,16,f\n",
+    )
+    .unwrap();
+    let out = dir.path().join("rates.csv");
+    let columns = |policy: &str| -> Vec<Vec<String>> {
+        ok(&["grad", s(&input), "-o", s(&out), "--nan-policy", policy]);
+        let text = std::fs::read_to_string(&out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("df,dg"), "label is not numeric");
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        (0..2)
+            .map(|c| rows.iter().map(|r| r[c].clone()).collect())
+            .collect()
+    };
+    let text = |v: &[&str]| -> Vec<String> { v.iter().map(|x| x.to_string()).collect() };
+    let omit = columns("omit");
+    assert_eq!(
+        omit[0],
+        text(&["1.0", "1.0", "nan", "2.9999999999999996", "6.0", "8.0"])
+    );
+    assert_eq!(
+        omit[1],
+        text(&["nan", "nan", "3.0", "nan", "5.666666666666666", "7.0"])
+    );
+    let propagate = columns("propagate");
+    assert_eq!(
+        propagate[0],
+        text(&["1.0", "nan", "1.0", "nan", "6.0", "8.0"])
+    );
+
+    // A coordinate cannot be missing: an empty x cell is an error naming it.
+    std::fs::write(&input, "t,f\n0,1\n,2\n2,3\n").unwrap();
+    let (code, err) = fails(&["grad", s(&input), "--x", "t", "-o", s(&out)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 3, column 't' is empty"), "{err}");
+}
+
 #[test]
 fn edges_writes_scaled_maps_and_direction() {
     let dir = tmp();
@@ -453,6 +500,103 @@ fn demo_runs_on_bundled_data() {
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }
+    assert!(
+        text.contains("4. Gappy noisy series") && text.contains("5. Vorticity and divergence"),
+        "{text}"
+    );
+    // Omit runs NumPy's formulas on the valid samples: where np.gradient has a value, omit
+    // has the same bits.
+    assert!(
+        text.contains("omit = np.gradient bit for bit at 270 of np.gradient's 270"),
+        "{text}"
+    );
+    for (f, size) in [
+        ("sensor_gappy_plot.png", (1200, 800)),
+        ("vorticity.png", (300, 200)),
+        ("divergence.png", (300, 200)),
+    ] {
+        let img = image::open(dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert_eq!((img.width(), img.height()), size, "{f}");
+        let rgb = img.to_rgb8();
+        // Diverging colors: white at 0 (the corners, far from every vortex and source),
+        // red and blue both present.
+        if f != "sensor_gappy_plot.png" {
+            assert_eq!(rgb.get_pixel(0, 0).0, [255, 255, 255], "{f}");
+            assert!(
+                rgb.pixels().any(|p| p.0[0] > 150 && p.0[2] < 80),
+                "{f}: red"
+            );
+            assert!(
+                rgb.pixels().any(|p| p.0[2] > 150 && p.0[0] < 80),
+                "{f}: blue"
+            );
+        }
+    }
+}
+
+/// Writes a C-ordered float64 `.npy` of `shape` holding `values`.
+fn write_npy(path: &Path, shape: (usize, usize), values: &[f64]) {
+    let mut dict = format!(
+        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
+        shape.0, shape.1
+    );
+    let unpadded = 10 + dict.len() + 1;
+    dict.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    dict.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(dict.as_bytes());
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Solid-body rotation u = -y, v = x on a (y, x) grid (NUMERICS.md E7): `curl` with
+/// `--axis 1 --axis 0` is the vorticity dv/dx - du/dy = 2 everywhere, ends included, and
+/// swapping the pairing flips the sign.
+#[test]
+fn curl_of_a_rotation_is_twice_its_angular_velocity() {
+    let dir = tmp();
+    let (ny, nx) = (5, 7);
+    let (dy, dx) = (0.5, 0.25);
+    let grid = |f: &dyn Fn(f64, f64) -> f64| -> Vec<f64> {
+        (0..ny * nx)
+            .map(|k| f((k / nx) as f64 * dy - 1.0, (k % nx) as f64 * dx - 0.75))
+            .collect()
+    };
+    let (pu, pv) = (dir.path().join("u.npy"), dir.path().join("v.npy"));
+    write_npy(&pu, (ny, nx), &grid(&|y, _| -y));
+    write_npy(&pv, (ny, nx), &grid(&|_, x| x));
+    let out = dir.path().join("w.npy");
+    let curl = |first: &Path, second: &Path, axes: [&str; 2]| -> Vec<f64> {
+        ok(&[
+            "curl",
+            s(first),
+            s(second),
+            "-o",
+            s(&out),
+            "--axis",
+            axes[0],
+            "--axis",
+            axes[1],
+            "--spacing",
+            if axes[0] == "1" { "0.25" } else { "0.5" },
+            "--spacing",
+            if axes[0] == "1" { "0.5" } else { "0.25" },
+        ]);
+        let w = parse_npy(&std::fs::read(&out).unwrap());
+        assert_eq!(
+            (w.descr.as_str(), w.shape.as_slice()),
+            ("<f8", &[ny, nx][..])
+        );
+        w.data
+            .chunks(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect()
+    };
+    assert!(curl(&pu, &pv, ["1", "0"]).iter().all(|&w| w == 2.0));
+    assert!(curl(&pv, &pu, ["0", "1"]).iter().all(|&w| w == -2.0));
 }
 
 #[test]

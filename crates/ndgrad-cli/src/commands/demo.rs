@@ -1,5 +1,8 @@
 //! `ndgrad demo`: the main jobs on sample data shipped inside the binary.
 
+mod gappy;
+mod vortices;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -15,7 +18,8 @@ const TUTORIAL: &str = include_str!("../../../../data/tutorial_calls.json");
 const IMAGE: &[u8] = include_bytes!("../../../../data/sample.png");
 const SENSOR: &str = include_str!("../../../../data/sensor.csv");
 
-/// Run ndgrad on bundled sample data: tutorial calls, an edge map, a time-series derivative.
+/// Run ndgrad on bundled sample data: tutorial calls, an edge map, time-series derivatives,
+/// vorticity and divergence.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   ndgrad demo                 writes into ./ndgrad-demo
@@ -24,7 +28,9 @@ const SENSOR: &str = include_str!("../../../../data/sensor.csv");
 Prints NumPy's true outputs for the calls of a widely read np.gradient tutorial (computed by
 ndgrad and checked bit for bit against NumPy's, recorded in data/tutorial_calls.json), then
 turns a small image into an edge map and an irregularly sampled time series into a
-derivative table and a plot.")]
+derivative table and a plot, charts a noisy series with gaps differentiated three ways
+(np.gradient, --nan-policy omit, Savitzky-Golay) and draws the vorticity and divergence of a
+velocity field as images.")]
 pub struct Args {
     /// Folder for the demo's files (created if needed)
     #[arg(default_value = "ndgrad-demo")]
@@ -37,6 +43,8 @@ pub fn run(args: Args) -> Result<()> {
     tutorial()?;
     images(&args.dir)?;
     series(&args.dir)?;
+    gappy::run(&args.dir)?;
+    vortices::run(&args.dir)?;
     say(format!("\nDone. Files are in {}/", args.dir.display()))
 }
 

@@ -9,7 +9,9 @@ use ndgrad::{AxisSpacing, EdgeOrder, GradientOptions, Spacing};
 use crate::files::{Format, refuse_overwrite, require};
 use crate::gradient::Gradient;
 use crate::options::{self, TimeUnit};
-use crate::plot::{Series, two_panels};
+use plotters::chart::SeriesLabelPosition;
+
+use crate::plot::{Panel, Series, Style, two_panels};
 use crate::{UsageError, table};
 
 /// Plot series from a table and their derivatives (two panels) as a PNG.
@@ -123,6 +125,7 @@ pub fn run(args: Args) -> Result<()> {
         series.push(Series {
             name: name.clone(),
             values: values.clone(),
+            style: Style::LineAndDots,
         });
         derivatives.push(Series {
             name: format!(
@@ -130,6 +133,7 @@ pub fn run(args: Args) -> Result<()> {
                 t.x.as_ref().map_or("row", |x| x.name.as_str())
             ),
             values: d.to_vec(),
+            style: Style::LineAndDots,
         });
     }
     let per = match &t.x {
@@ -139,13 +143,19 @@ pub fn run(args: Args) -> Result<()> {
         },
         None => "per row".to_string(),
     };
-    two_panels(
-        &job.output,
-        &x,
-        &x_label,
-        &per,
-        &series,
-        &derivatives,
-        (1000, 760),
-    )
+    let panels = [
+        Panel {
+            title: "Series",
+            y_label: "value",
+            series: &series,
+            legend: SeriesLabelPosition::MiddleRight,
+        },
+        Panel {
+            title: "Derivative",
+            y_label: &per,
+            series: &derivatives,
+            legend: SeriesLabelPosition::MiddleRight,
+        },
+    ];
+    two_panels(&job.output, &x, &x_label, panels, (1000, 760))
 }
