@@ -277,6 +277,36 @@ def operators_table(n, repeats, emit):
         emit(f"| {name} | {label} | {ms(tp)} | {ms(to)} | {tp / to:.1f}x |")
 
 
+def pool_table(repeats, emit):
+    """Repeated calls returning fresh arrays, each result dropped before the next call (a
+    loop over time steps): the output pool against the same call with the pool off (every
+    call pays for fresh pages, as a single cold call does) and against `out=`."""
+    from ndgrad._pool import configure_pool
+
+    emit()
+    emit("Repeated calls returning fresh arrays (`--pool`), f64, all axes, all in this run:")
+    emit()
+    emit("| case | NumPy | ndgrad, pool off (cold) | speed-up | ndgrad, pool on | speed-up "
+         "| ndgrad `out=` | speed-up |")
+    emit("|---|---:|---:|---:|---:|---:|---:|---:|")
+    ms = lambda v: f"{v * 1e3:.1f} ms"  # noqa: E731
+    for name, shape in (("1-D 3e7", (30_000_000,)), ("2-D 4000x4000", (4000, 4000)),
+                        ("3-D 256^3", (256, 256, 256))):
+        f = build({"shape": list(shape), "dtype": "float64"})
+        t_np = median_time(lambda: np.gradient(f), max(3, repeats // 2))
+        assert configure_pool(0)
+        cold = median_time(lambda: ndgrad.gradient(f), repeats)
+        assert configure_pool(4 << 30)
+        warm = median_time(lambda: ndgrad.gradient(f), repeats)
+        result = ndgrad.gradient(f)
+        outs = result if isinstance(result, tuple) else (result,)
+        into = median_time(lambda: ndgrad.gradient(f, out=outs), repeats)
+        del result, outs
+        emit(f"| {name} | {ms(t_np)} | {ms(cold)} | {t_np / cold:.2f}x | {ms(warm)} "
+             f"| {t_np / warm:.2f}x | {ms(into)} | {t_np / into:.2f}x |")
+    configure_pool(1 << 30)
+
+
 def nan_table(n, repeats, emit):
     """nan_policy: its cost on NaN-free data (one scan) against the default path, and on
     gappy data against the workaround users write today (np.gradient of the valid samples,
@@ -343,6 +373,8 @@ def main():
                         help="only the table of accuracy/deriv/boundary against findiff")
     parser.add_argument("--operators", action="store_true",
                         help="only the table of magnitude/divergence/laplacian/curl")
+    parser.add_argument("--pool", action="store_true",
+                        help="only the table of repeated calls with and without the pool")
     parser.add_argument("--nan", action="store_true",
                         help="only the table of nan_policy costs")
     parser.add_argument("--no-schemes", action="store_true",
@@ -367,6 +399,11 @@ def main():
         operators_table(1000 if args.quick else 2000, repeats, emit)
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "operators.md").write_text("\n".join(lines) + "\n")
+        return
+    if args.pool:
+        pool_table(repeats, emit)
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "pool.md").write_text("\n".join(lines) + "\n")
         return
     if args.nan:
         nan_table(1000 if args.quick else 2000, repeats, emit)
