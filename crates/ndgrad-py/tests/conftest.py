@@ -192,3 +192,13 @@ def strict_engine(request):
         return
     with ndgrad._strict():
         yield
+
+
+def readme_example(heading):
+    """The first ``python`` code block under the README heading that starts with ``heading``."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = text[text.index("\n" + heading):]
+    start = section.index("```python\n") + len("```python\n")
+    return section[start:section.index("```", start)]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import ndgrad
-from ndgrad._pool import configure_pool, pool_info
+from ndgrad import configure_pool, pool_info
 from conftest import assert_same
 
 BIG = (600, 700)  # 3.4 MB per float64 output: served by the pool

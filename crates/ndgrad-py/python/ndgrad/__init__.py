@@ -7,7 +7,9 @@ GIL released and on every core. Everything else NumPy accepts (matrices, masked 
 other subclasses, object, bool and datetime data, integer NumPy scalars or complex values as
 spacing) is handed to ``numpy.gradient`` itself, so it behaves exactly as NumPy does.
 
-Two keyword-only extensions: ``workers`` (threads) and ``out`` (preallocated outputs).
+Two keyword-only extensions: ``workers`` (threads) and ``out`` (preallocated outputs). Large
+fresh outputs come from a pool of recycled buffers (``pool_info``, ``configure_pool``), so a
+loop of calls does not pay for new pages each time.
 Dask arrays are dispatched to ``ndgrad.dask.gradient`` (lazy, exact for any chunking).
 """
 
@@ -21,12 +23,15 @@ import numpy as np
 from ._datetime import coordinates as _datetime_coordinates
 from ._native import Declined as _Declined
 from ._sentinel import _NoValue
-from ._operators import curl, divergence, laplacian, magnitude
+from ._operators import _is_dask, curl, divergence, laplacian, magnitude
+from ._patch import patch_numpy, patched_numpy, unpatch_numpy
+from ._pool import configure_pool, pool_info
 from ._native import __version__
 from ._native import fill_out as _fill_out
 from ._native import gradient as _native_gradient
 
-__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl", "__version__"]
+__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl", "patch_numpy",
+           "unpatch_numpy", "patched_numpy", "pool_info", "configure_pool", "__version__"]
 
 _ONE_SIDED = "one-sided"
 _PROPAGATE = "propagate"
@@ -213,7 +218,7 @@ def gradient(
             varargs = _datetime_coordinates(varargs, time_unit)
     edge = 1 if edge_order is _NoValue else edge_order
     if type(f) is not np.ndarray and not isinstance(f, np.ndarray):
-        if hasattr(f, "__dask_graph__") and hasattr(f, "chunks"):
+        if _is_dask(f):
             varargs = _datetime_coordinates(varargs)
             return _dask_gradient(f, varargs, axis, edge_order, workers, out, ext)
         f = np.asanyarray(f)

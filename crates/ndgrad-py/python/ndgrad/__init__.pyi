@@ -6,8 +6,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._native import Declined as _Declined
 
-__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl", "__version__"]
+__all__ = ["gradient", "magnitude", "divergence", "laplacian", "curl", "patch_numpy",
+           "unpatch_numpy", "patched_numpy", "pool_info", "configure_pool", "__version__"]
 __version__: str
+
+def pool_info() -> dict[str, int | float] | None: ...
+def configure_pool(limit: int | None = None, idle_seconds: float | None = None) -> bool: ...
 
 _Axis = Union[None, SupportsIndex, Sequence[SupportsIndex]]
 _Out = Union[None, NDArray[Any], Sequence[NDArray[Any]]]
@@ -113,3 +117,8 @@ def curl(
     workers: int | None = None,
     out: NDArray[Any] | Sequence[NDArray[Any]] | None = None,
 ) -> NDArray[Any] | tuple[NDArray[Any], NDArray[Any], NDArray[Any]]: ...
+
+# numpy.gradient routed to ndgrad.gradient for code you do not own (see _patch.py).
+def patch_numpy() -> None: ...
+def unpatch_numpy() -> None: ...
+def patched_numpy() -> AbstractContextManager[None]: ...

@@ -35,7 +35,13 @@ _COMMON = """
 
 
 def _is_dask(x):
-    return hasattr(x, "__dask_graph__") and hasattr(x, "chunks")
+    """A dask array (not merely a dask collection: an xarray DataArray has
+    ``__dask_graph__`` and ``chunks`` too, and NumPy treats it as an array)."""
+    if not type(x).__module__.startswith("dask"):
+        return False
+    import dask.array as da
+
+    return isinstance(x, da.Array)
 
 
 def _field_is_dask(F):
