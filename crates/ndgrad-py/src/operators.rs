@@ -3,16 +3,16 @@
 //! There is no NumPy fallback (NumPy has no such functions): inputs the engine does not
 //! compute are a TypeError naming the reason.
 
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
-use ndgrad::{Curl, EdgeOrder, Element, GradientOptions, MagnitudeOf, OutputValue, Scheme};
-use numpy::{PyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray};
+use ndarray::{ArrayViewD, ArrayViewMutD};
+use ndgrad::{EdgeOrder, Element, GradientOptions, MagnitudeOf, OutputValue, Scheme};
 use numpy::{PyArrayDescrMethods, PyUntypedArrayMethods};
+use numpy::{PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::extensions::Extensions;
-use crate::{args, call_options, errors, parallelism, returned, user_outputs};
+use crate::{args, call_options, errors, fresh_like, parallelism, returned, user_outputs};
 
 /// One of the operators (`"magnitude"`, `"divergence"`, `"laplacian"`, `"curl"`) on
 /// `components` (one array for magnitude and laplacian), with NumPy's `*varargs`, `axis`
@@ -99,39 +99,21 @@ where
         })
         .collect::<PyResult<_>>()?;
     let views: Vec<ArrayViewD<'_, T>> = readers.iter().map(|r| r.as_array()).collect();
-    let core = |e| errors::to_py(py, e);
     if !out.is_none() {
         return run_into::<T>(py, name, &arrays[0], &views, options, out);
     }
-    match name {
-        "magnitude" => {
-            let f = views[0].clone();
-            let m = py.detach(|| ndgrad::magnitude(f, options)).map_err(core)?;
-            Ok(PyArray::from_owned_array(py, m).into_any().unbind())
+    // Fresh outputs like the first input, from the recycled-buffer pool when large.
+    let fresh: Bound<'py, PyAny> = match name {
+        "magnitude" => fresh_like::<MagnitudeOf<T>>(py, &arrays[0])?.into_any(),
+        "curl" if views.len() == 3 => {
+            let three = (0..3)
+                .map(|_| fresh_like::<T::Output>(py, &arrays[0]))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyTuple::new(py, three)?.into_any()
         }
-        "laplacian" => {
-            let f = views[0].clone();
-            let l = py.detach(|| ndgrad::laplacian(f, options)).map_err(core)?;
-            Ok(PyArray::from_owned_array(py, l).into_any().unbind())
-        }
-        "divergence" => {
-            let d = py
-                .detach(|| ndgrad::divergence(&views, options))
-                .map_err(core)?;
-            Ok(PyArray::from_owned_array(py, d).into_any().unbind())
-        }
-        "curl" => match py.detach(|| ndgrad::curl(&views, options)).map_err(core)? {
-            Curl::Scalar(w) => Ok(PyArray::from_owned_array(py, w).into_any().unbind()),
-            Curl::Vector(ws) => {
-                let arrays: Vec<_> = ws
-                    .into_iter()
-                    .map(|w: ArrayD<T::Output>| PyArray::from_owned_array(py, w))
-                    .collect();
-                Ok(PyTuple::new(py, arrays)?.into_any().unbind())
-            }
-        },
-        other => Err(PyValueError::new_err(format!("unknown operator {other}"))),
-    }
+        _ => fresh_like::<T::Output>(py, &arrays[0])?.into_any(),
+    };
+    run_into::<T>(py, name, &arrays[0], &views, options, &fresh)
 }
 
 /// The operator into caller-provided arrays (`out=`), checked like `gradient`'s.
