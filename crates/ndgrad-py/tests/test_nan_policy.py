@@ -330,3 +330,17 @@ def test_dask_raise_names_the_index_in_the_whole_array(client):
     clean = np.ones((30, 20))
     lazy = ndgrad.dask.gradient(da.from_array(clean, chunks=(7, 6)), nan_policy="raise")
     assert_same(tuple(np.asarray(g.compute()) for g in lazy), np.gradient(clean))
+
+
+def test_dask_operators_follow_the_policy(client, rng):
+    f = gappy(rng, (30, 26), fraction=0.08)
+    v = f[::-1].copy()
+    x = da.from_array(f, chunks=(7, 9))
+    y = da.from_array(v, chunks=(7, 9))
+    for policy in ("omit", "split"):
+        assert_same(np.asarray(ndgrad.magnitude(x, 0.5, nan_policy=policy).compute()),
+                    ndgrad.magnitude(f, 0.5, nan_policy=policy))
+        assert_same(np.asarray(ndgrad.laplacian(x, nan_policy=policy).compute()),
+                    ndgrad.laplacian(f, nan_policy=policy))
+        assert_same(np.asarray(ndgrad.curl((x, y), nan_policy=policy).compute()),
+                    ndgrad.curl((f, v), nan_policy=policy))

@@ -402,6 +402,22 @@ impl Default for Boundaries {
 }
 
 /// What a NaN sample means (complex: NaN in either part). Infinities always propagate.
+///
+/// ```
+/// use ndarray::array;
+/// use ndgrad::{gradient, GradientOptions, NanPolicy};
+///
+/// let f = array![0.0, 1.0, f64::NAN, f64::NAN, f64::NAN, 25.0, 36.0, 49.0]; // i²
+/// let omit = GradientOptions::new().nan_policy(NanPolicy::Omit);
+/// let g = gradient(f.view(), &omit)?.remove(0);
+/// // Exact across the gap: 2i at every valid sample but the ends.
+/// assert_eq!(g[1], 2.0);
+/// assert_eq!(g[5], 10.0);
+/// assert!(g[3].is_nan());
+/// let split = GradientOptions::new().nan_policy(NanPolicy::Split);
+/// assert_eq!(gradient(f.view(), &split)?[0][5], 11.0); // one-sided at the cut
+/// # Ok::<(), ndgrad::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NanPolicy {
     /// NumPy's behaviour: a NaN spoils the derivatives that read it.
