@@ -12,6 +12,10 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p ndgrad
+echo "== python environment (requirements-dev.txt)"
+# The CLI's Zarr tests write their stores with the zarr package: they need it, not skip.
+NDGRAD_PYTHON=$("$root/scripts/venv.sh")
+export NDGRAD_PYTHON
 echo "== cargo test"
 cargo test --workspace --quiet 2>&1 | grep -v '^$'
 # Every suite runs, whatever the files' execute bits: a skipped suite must never look green.

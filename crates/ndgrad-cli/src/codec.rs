@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use ndgrad::{ByteOrder, Element};
+use ndgrad::{ByteOrder, DType, Element};
 
 /// Checks what the byte views below rely on: `T` is a number or a pair of numbers (NumPy
 /// kinds `f`, `c`, `i`, `u`) exactly `itemsize` bytes long, so it has no padding and every
@@ -40,17 +40,20 @@ pub fn bytes_mut<T: Element>(values: &mut [T]) -> &mut [u8] {
 
 /// Bytes of one number: the whole item, or half of a complex one (each part is swapped on
 /// its own).
-fn scalar_size<T: Element>() -> usize {
-    let dtype = T::DTYPE;
+fn scalar_size(dtype: DType) -> usize {
     dtype.itemsize() / if dtype.kind() == 'c' { 2 } else { 1 }
 }
 
 /// Turns values read as raw bytes stored in `order` into this machine's values, in place.
 pub fn to_native<T: Element>(values: &mut [T], order: ByteOrder) {
+    bytes_to_native(bytes_mut(values), T::DTYPE, order);
+}
+
+/// [`to_native`] on the bytes of values of `dtype`.
+pub fn bytes_to_native(bytes: &mut [u8], dtype: DType, order: ByteOrder) {
     if order != ByteOrder::NATIVE {
-        let n = scalar_size::<T>();
-        bytes_mut(values)
-            .chunks_exact_mut(n)
+        bytes
+            .chunks_exact_mut(scalar_size(dtype))
             .for_each(<[u8]>::reverse);
     }
 }
@@ -66,12 +69,17 @@ pub fn decode<T: Element + Default>(data: &[u8], order: ByteOrder) -> Vec<T> {
 
 /// Writes values as little-endian bytes (what ndgrad writes in `.npy` files).
 pub fn write_le<T: Element>(w: &mut impl Write, values: &[T]) -> io::Result<()> {
+    write_le_bytes(w, bytes(values), T::DTYPE)
+}
+
+/// [`write_le`] of values of `dtype` given as their bytes in this machine's order.
+pub fn write_le_bytes(w: &mut impl Write, values: &[u8], dtype: DType) -> io::Result<()> {
     if ByteOrder::NATIVE == ByteOrder::Little {
-        return w.write_all(bytes(values));
+        return w.write_all(values);
     }
-    let n = scalar_size::<T>();
-    for chunk in values.chunks(1 << 13) {
-        let mut swapped = bytes(chunk).to_vec();
+    let n = scalar_size(dtype);
+    for chunk in values.chunks(n << 13) {
+        let mut swapped = chunk.to_vec();
         swapped.chunks_exact_mut(n).for_each(<[u8]>::reverse);
         w.write_all(&swapped)?;
     }

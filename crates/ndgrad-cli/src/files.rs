@@ -15,6 +15,8 @@ pub enum Format {
     Csv,
     Tsv,
     Image,
+    /// A Zarr array or group: a directory (`.zarr`, or holding Zarr metadata).
+    Zarr,
 }
 
 impl Format {
@@ -34,9 +36,12 @@ impl Format {
             "csv" => Format::Csv,
             "tsv" | "tab" => Format::Tsv,
             "png" | "tif" | "tiff" | "jpg" | "jpeg" => Format::Image,
+            "zarr" => Format::Zarr,
+            _ if crate::zarr::is_store(path) => Format::Zarr,
             _ => {
                 return Err(UsageError(format!(
-                    "{}: unknown file type '.{ext}'; use .npy, .npz, .csv, .tsv, .png, .tif or .jpg",
+                    "{}: unknown file type '.{ext}'; use .npy, .npz, .zarr, .csv, .tsv, .png, \
+                     .tif or .jpg",
                     path.display()
                 ))
                 .into());

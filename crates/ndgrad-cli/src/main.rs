@@ -12,6 +12,7 @@ mod plot;
 mod spacing;
 mod stream;
 mod table;
+mod zarr;
 
 use std::process::ExitCode;
 

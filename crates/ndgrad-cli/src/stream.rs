@@ -1,28 +1,33 @@
-//! Gradients of `.npy` files larger than memory, in slabs, with bounded memory.
+//! Gradients of arrays larger than memory, in slabs, with bounded memory.
 //!
-//! The file is cut into slabs along its outermost memory dimension. Each slab is read with
+//! A [`Source`] gives the input's rows along its outermost memory dimension (an `.npy`
+//! file's rows, or a Zarr array's, decoded chunk by chunk); a [`Sink`] takes each output's
+//! rows (appended to an `.npy` file, or encoded chunk by chunk into a Zarr array). Between
+//! them, [`drive`] cuts the array into slabs that fit the memory limit. Each slab is read with
 //! the halo its outputs need ([`ndgrad::Plan::halo`]: neighbouring rows when the outermost
 //! axis is differentiated and, beyond its ends, the ghost rows of a boundary mode: wrapped
-//! or mirrored rows of the file, or constant rows), differentiated along every requested
+//! or mirrored rows of the input, or constant rows), differentiated along every requested
 //! axis by the same kernels as the in-memory path ([`ndgrad::Plan::compute_block`]), and
-//! appended to one output file per axis. Results are identical to the in-memory gradient;
-//! outputs appear only when complete.
+//! handed to the sink. Rows the next slab reads again stay in memory. Results are identical
+//! to the in-memory gradient; outputs appear only when complete.
 
-use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+mod npy;
+mod window;
+
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use ndarray::{ArrayViewD, ArrayViewMutD, IxDyn};
-use ndgrad::{Axes, Boundary, ByteOrder, Element, Plan, Side, with_dtype};
+use ndgrad::{Axes, DType, Element, Plan, with_dtype};
 
 use crate::UsageError;
 use crate::codec;
-use crate::files::{publish, temporary_for};
+use crate::files::Format;
 use crate::gradient::Gradient;
-use crate::npy::{self, Header};
+use crate::zarr;
+use window::{Outer, Window};
 
 /// A memory figure of this process from /proc/self/status, in bytes (Linux; 0 elsewhere):
 /// `VmRSS` (resident now) or `VmHWM` (peak resident since the program started).
@@ -45,8 +50,11 @@ fn resident_bytes() -> usize {
 /// What to stream: the input, the outputs (one per axis) and the call's options.
 pub struct Job<'a> {
     pub input: &'a Path,
-    /// The output path; with several axes, `NAME.axis<k>.npy` for each axis `k`.
+    /// The output path; with several axes, `NAME.axis<k>.npy` for each axis `k` (.npy) or
+    /// the arrays `axis<k>` of a group (Zarr).
     pub output: &'a Path,
+    /// The array in a Zarr group.
+    pub key: Option<&'a str>,
     pub gradient: &'a Gradient,
     /// In bytes.
     pub memory_limit: usize,
@@ -55,71 +63,122 @@ pub struct Job<'a> {
     pub stats: bool,
 }
 
-/// Streams the gradient of an `.npy` file; dispatches on its dtype.
+/// Where a streamed array's rows come from: rows along its outermost memory dimension,
+/// each `per_index` values (the product of the other dimensions) long.
+pub trait Source {
+    /// Reads rows `first..first + n` into `into` (`n` rows of values, as bytes), as this
+    /// machine's values of the input's dtype.
+    fn read_rows(&mut self, first: usize, into: &mut [u8]) -> Result<()>;
+}
+
+/// Where the outputs' rows go, in order, one slab at a time.
+pub trait Sink {
+    /// Writes rows `start..` of output `k` (this machine's values of the output dtype, as
+    /// bytes). Slabs come in order, each a multiple of [`Output::granule`] rows except at
+    /// the end of the array.
+    fn write_rows(&mut self, k: usize, start: usize, rows: &[u8]) -> Result<()>;
+    /// Makes the complete outputs appear under their names.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// An opened input.
+pub struct Input {
+    /// The shape as the user sees it.
+    pub shape: Vec<usize>,
+    /// Rows run along the last axis (a Fortran-ordered file), not the first.
+    pub fortran: bool,
+    pub dtype: DType,
+    /// Rows that are best read together (a Zarr chunk's extent along the rows).
+    pub granule: usize,
+    /// Bytes the source needs besides the rows it reads (buffers, codecs).
+    pub overhead: usize,
+    pub source: Box<dyn Source>,
+}
+
+/// What a sink is opened for: outputs shaped and ordered like the input, one per axis.
+pub struct Request<'a> {
+    pub shape: &'a [usize],
+    pub fortran: bool,
+    /// The differentiated axes, in the user's numbering.
+    pub axes: &'a [usize],
+    pub dtype: DType,
+}
+
+/// An opened sink.
+pub struct Output {
+    /// Slabs hold a multiple of this many rows (a Zarr chunk's extent along the rows).
+    pub granule: usize,
+    /// Bytes the sink needs besides the output rows (write buffers, codecs).
+    pub overhead: usize,
+    pub sink: Box<dyn Sink>,
+}
+
+/// Streams the gradient of an `.npy` file or a Zarr array into `.npy` files or a Zarr store.
 pub fn run(job: Job<'_>) -> Result<()> {
-    let mut file =
-        File::open(job.input).with_context(|| format!("cannot read {}", job.input.display()))?;
-    let mut head = vec![0u8; 65_536];
-    let n = read_up_to(&mut file, &mut head)?;
-    let header =
-        npy::parse_header(&head[..n]).with_context(|| format!("{}", job.input.display()))?;
-    let file_len = file.metadata()?.len() as usize;
-    let need = header.data_offset + header.len() * header.itemsize();
-    if file_len < need {
-        bail!(
-            "{}: truncated: the header promises {} bytes of data but the file holds {}",
-            job.input.display(),
-            header.len() * header.itemsize(),
-            file_len.saturating_sub(header.data_offset)
-        );
-    }
-    let (dtype, order) = header
-        .dtype()
-        .with_context(|| format!("{}", job.input.display()))?;
-    with_dtype!(dtype, T => stream::<T>(job, file, header, order))
-}
-
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
+    let out_format = Format::of(job.output)?;
+    let (input, template) = match Format::of(job.input)? {
+        Format::Npy => (npy::open(job.input)?, None),
+        Format::Zarr => {
+            let store = zarr::Reader::open(job.input, job.key)?;
+            let template = store.template();
+            let threads = zarr::threads(&job.gradient.options);
+            (
+                zarr::source(store, job.memory_limit, threads)?,
+                Some(template),
+            )
         }
-    }
-    Ok(n)
+        _ => bail!(
+            "{}: only .npy files and Zarr arrays stream",
+            job.input.display()
+        ),
+    };
+    drive(&job, input, |request| match out_format {
+        Format::Zarr => zarr::sink(
+            job.output,
+            request,
+            template.as_ref(),
+            job.memory_limit,
+            zarr::threads(&job.gradient.options),
+        ),
+        _ => npy::sink(job.output, request),
+    })
 }
 
-fn stream<T>(job: Job<'_>, mut file: File, header: Header, order: ByteOrder) -> Result<()>
+/// Streams the gradient of `input` into the sink that `open` opens; dispatches on the dtype.
+pub fn drive(
+    job: &Job<'_>,
+    input: Input,
+    open: impl FnOnce(&Request<'_>) -> Result<Output>,
+) -> Result<()> {
+    with_dtype!(input.dtype, T => drive_as::<T>(job, input, open))
+}
+
+fn drive_as<T>(
+    job: &Job<'_>,
+    mut input: Input,
+    open: impl FnOnce(&Request<'_>) -> Result<Output>,
+) -> Result<()>
 where
     T: Element + Default,
     T::Output: Default,
 {
-    let ndim = header.shape.len();
+    let shape = input.shape.clone();
+    let ndim = shape.len();
     // Validate on the shape and axes the user sees, so that errors name the user's axes.
-    let user_plan = job.gradient.plan(&header.shape)?;
+    let user_plan = job.gradient.plan(&shape)?;
     let user_axes = user_plan.axes();
     // Work in memory order: a Fortran file is the C-ordered array of the reversed axes.
-    let (plan, mem_shape) = if header.fortran_order {
-        let mem_shape: Vec<usize> = header.shape.iter().rev().copied().collect();
+    let (plan, mem_shape) = if input.fortran {
+        let mem_shape: Vec<usize> = shape.iter().rev().copied().collect();
         let mut options = job.gradient.options.clone();
         options.axes = Axes::List(user_axes.iter().map(|&a| (ndim - 1 - a) as isize).collect());
         // The same checks on the same lengths, which passed above.
-        let plan =
-            Plan::new(&mem_shape, &options).map_err(|e| job.gradient.explain(e, &header.shape))?;
+        let plan = Plan::new(&mem_shape, &options).map_err(|e| job.gradient.explain(e, &shape))?;
         (plan, mem_shape)
     } else {
-        (user_plan, header.shape.clone())
+        (user_plan, shape.clone())
     };
     let axes = plan.axes();
-    let output_paths: Vec<PathBuf> = if axes.len() == 1 {
-        vec![job.output.to_path_buf()]
-    } else {
-        user_axes
-            .iter()
-            .map(|&a| output_for_axis(job.output, a))
-            .collect()
-    };
     if ndim == 0 || mem_shape.contains(&0) {
         bail!(
             "{}: the array is empty; nothing to stream",
@@ -137,29 +196,28 @@ where
         len: outer_len,
     });
     let halo_reach = outer.as_ref().map_or(0, |o| plan.reach(o.k));
-    // Memory per outer index: the values of the input (byte-swapped in place when the file's
-    // order is not the machine's) and the values of every output (written as they are).
-    let (size, out_size) = (T::DTYPE.itemsize(), T::Output::DTYPE.itemsize());
-    let per_index_bytes = per_index * (size + out_size);
-    // The program itself, plus a 1 MiB write buffer per output and some slack.
-    let baseline = resident_bytes() + axes.len() * (1 << 20) + (4 << 20);
-    let budget = job.memory_limit.saturating_sub(baseline);
-    let slab = (budget / per_index_bytes).saturating_sub(2 * halo_reach);
-    if slab == 0 {
-        return Err(UsageError(format!(
-            "--memory-limit {} is too small: one slab of this array needs about {} MiB \
-             (plus {} MiB for the program itself)",
-            job.memory_limit,
-            (per_index_bytes * (1 + 2 * halo_reach)).div_ceil(1 << 20),
-            baseline.div_ceil(1 << 20)
-        ))
-        .into());
-    }
-    let slab = slab.min(outer_len);
+    let output = open(&Request {
+        shape: &shape,
+        fortran: input.fortran,
+        axes: &user_axes,
+        dtype: T::Output::DTYPE,
+    })?;
+    let sizes = Sizes {
+        per_index,
+        size: T::DTYPE.itemsize(),
+        out_size: T::Output::DTYPE.itemsize(),
+        extra: 2 * halo_reach + input.granule.max(1) - 1,
+        granule: output.granule.max(1),
+        read_granule: input.granule.max(1),
+        baseline: resident_bytes() + input.overhead + output.overhead + (4 << 20),
+    };
+    let slab = sizes.slab(job.memory_limit)?.min(outer_len);
     if let Some(o) = outer.as_ref().filter(|o| plan.needs_whole_axis(o.k)) {
         if slab < outer_len {
-            let user_axis = if header.fortran_order { ndim - 1 } else { 0 };
-            let whole = (per_index_bytes * outer_len + baseline).div_ceil(1 << 20);
+            let user_axis = if input.fortran { ndim - 1 } else { 0 };
+            let whole = (sizes.per_index * (sizes.size + sizes.out_size) * outer_len
+                + sizes.baseline)
+                .div_ceil(1 << 20);
             return Err(UsageError(format!(
                 "--nan-policy {} along axis {user_axis} decides each derivative from the \
                  whole lane, but --memory-limit {} streams that axis in slabs of {slab} of \
@@ -176,48 +234,33 @@ where
     // Under `split` a NaN may cut the axis anywhere, and a cut is a one-sided end: each
     // slab reads the real rows within the plan's reach, not only the interior halo.
     let split = job.gradient.options.nan_policy == ndgrad::NanPolicy::Split;
-
-    // Outputs: temporary files in the target folders, renamed when everything is written.
-    let mut outputs = Vec::with_capacity(axes.len());
-    for path in &output_paths {
-        outputs.push(temporary_for(path)?);
-    }
-    let out_header = header_like(&header, &T::Output::DTYPE.descr());
-    for tmp in &mut outputs {
-        tmp.as_file_mut().write_all(&out_header)?;
-    }
+    let mut sink = output.sink;
 
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
         // A second handler cannot be installed (e.g. in tests calling twice); then Ctrl-C
-        // simply ends the process, which still leaves no output file under the final name.
+        // simply ends the process, which still leaves no output under the final name.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-    let bar = progress_bar(job.progress, (header.len() * size) as u64);
+    let total: usize = shape.iter().product();
+    let bar = progress_bar(job.progress, (total * sizes.size) as u64);
     let started = std::time::Instant::now();
 
     // Buffers sized once for the largest slab (with halo): growing a Vec could double it.
-    let max_rows =
-        (slab + 2 * halo_reach).min(outer.as_ref().map_or(outer_len, Outer::extended_len));
-    let mut values: Vec<T> = Vec::with_capacity(max_rows * per_index);
+    let extended_len = outer.as_ref().map_or(outer_len, Outer::extended_len);
+    let mut window = Window::<T>::new((slab + sizes.extra).min(extended_len), per_index);
     let mut out_values: Vec<T::Output> = Vec::with_capacity(slab * per_index);
-    let mut writers: Vec<BufWriter<&mut File>> = outputs
-        .iter_mut()
-        .map(|t| BufWriter::with_capacity(1 << 20, t.as_file_mut()))
-        .collect();
-    let row_bytes = per_index * size;
     let mut start = 0;
     while start < outer_len {
         if interrupted.load(Ordering::SeqCst) {
-            drop(writers);
-            drop(outputs); // removes the partial files
+            drop(sink); // removes the partial outputs
             bail!("interrupted; no output was written");
         }
         let end = (start + slab).min(outer_len);
         // The block: rows `lo..hi` of the outermost axis, counted on its extended axis (real
         // row `i` is `i + left ghosts`), covering the slab and the halo its outputs read,
-        // ghost rows included (wrapped or mirrored rows of the file, or constant rows).
+        // ghost rows included (wrapped or mirrored rows of the input, or constant rows).
         let (lo, hi, shift) = match &outer {
             Some(o) => {
                 let halo = plan.halo(o.k, start..end);
@@ -238,45 +281,11 @@ where
             }
             None => (start, end, 0),
         };
-        values.clear();
-        values.resize((hi - lo) * per_index, T::default());
-        let mut constants = Vec::new();
-        let mut row = lo;
-        while row < hi {
-            match outer.as_ref().map_or(Row::File(row), |o| o.row(row)) {
-                Row::Constant(v) => {
-                    constants.push((row - lo, v));
-                    row += 1;
-                }
-                Row::File(first) => {
-                    // A run of consecutive file rows, read at once.
-                    let mut count = 1;
-                    while row + count < hi
-                        && outer
-                            .as_ref()
-                            .map_or(Row::File(row + count), |o| o.row(row + count))
-                            == Row::File(first + count)
-                    {
-                        count += 1;
-                    }
-                    let at = (row - lo) * per_index;
-                    file.seek(SeekFrom::Start(
-                        (header.data_offset + first * row_bytes) as u64,
-                    ))?;
-                    file.read_exact(codec::bytes_mut(&mut values[at..at + count * per_index]))
-                        .with_context(|| format!("cannot read {}", job.input.display()))?;
-                    row += count;
-                }
-            }
-        }
-        codec::to_native(&mut values, order);
-        for (r, v) in constants {
-            // `np.pad` stores the constant in the data's dtype.
-            values[r * per_index..(r + 1) * per_index].fill(T::from_f64_cast(v));
-        }
+        let ahead = read_ahead(hi, shift, outer_len, sizes.read_granule);
+        window.cover(lo..hi, ahead, outer.as_ref(), input.source.as_mut())?;
         let mut block_shape = mem_shape.clone();
         block_shape[0] = hi - lo;
-        let block = ArrayViewD::from_shape(IxDyn(&block_shape), &values)?;
+        let block = ArrayViewD::from_shape(IxDyn(&block_shape), window.rows(lo..hi))?;
         for (k, &axis) in axes.iter().enumerate() {
             let mut out_shape = mem_shape.clone();
             out_shape[0] = end - start;
@@ -294,47 +303,23 @@ where
                 (inner, plan.ghosts(k).0, 0)
             };
             plan.compute_block(k, view, block_start, out, out_start)
-                .map_err(|e| match e {
-                    // The core names the index within the slab along the rows, unless they
-                    // are the differentiated axis; in the file's axis order for the user.
-                    ndgrad::Error::NanFound { mut index, axis } => {
-                        if axis != 0 {
-                            index[0] += start;
-                        }
-                        let axis = if header.fortran_order {
-                            index.reverse();
-                            ndim - 1 - axis
-                        } else {
-                            axis
-                        };
-                        job.gradient
-                            .explain(ndgrad::Error::NanFound { index, axis }, &header.shape)
-                    }
-                    other => job.gradient.explain(other, &header.shape),
-                })?;
-            codec::write_le(&mut writers[k], &out_values)
-                .with_context(|| format!("cannot write {}", output_paths[k].display()))?;
+                .map_err(|e| explain(job, e, start, &shape, input.fortran))?;
+            sink.write_rows(k, start, codec::bytes(&out_values))?;
         }
         if let Some(b) = &bar {
-            b.inc(((end - start) * per_index * size) as u64);
+            b.inc(((end - start) * per_index * sizes.size) as u64);
         }
         start = end;
     }
-    for (k, w) in writers.into_iter().enumerate() {
-        w.into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("cannot write {}", output_paths[k].display()))?;
-    }
-    for (tmp, path) in outputs.into_iter().zip(&output_paths) {
-        publish(tmp, path)?;
-    }
+    drop(window);
+    drop(out_values);
+    sink.finish()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     if job.stats {
         let seconds = started.elapsed().as_secs_f64();
-        let bytes = header.len() * (size + axes.len() * out_size);
+        let bytes = total * (sizes.size + axes.len() * sizes.out_size);
         eprintln!(
             "streamed {:.1} MB (read + written) in {seconds:.2} s: {:.0} MB/s; slabs of {slab} x {per_index} \
              samples; peak resident memory {} bytes",
@@ -346,87 +331,93 @@ where
     Ok(())
 }
 
-/// The differentiated outermost axis of a streamed file: which output, its ghost rows
-/// (before, after) and how they are filled.
-struct Outer {
-    k: usize,
-    ghosts: (usize, usize),
-    boundary: Boundary,
-    /// Real rows.
-    len: usize,
-}
-
-/// What one row of a block holds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Row {
-    /// This row of the file.
-    File(usize),
-    /// This value throughout (a constant ghost row).
-    Constant(f64),
-}
-
-impl Outer {
-    fn extended_len(&self) -> usize {
-        self.ghosts.0 + self.len + self.ghosts.1
-    }
-
-    /// What extended row `e` holds, as `np.pad` fills it: real row `e - left`, or a ghost
-    /// `d` rows beyond an end, wrapped (periodic), mirrored about the end row (reflect) or
-    /// constant.
-    fn row(&self, e: usize) -> Row {
-        let (n, left) = (self.len, self.ghosts.0);
-        if (left..left + n).contains(&e) {
-            return Row::File(e - left);
+/// A core error from the slab starting at row `start`, in the user's words. The core names
+/// a NaN's index within the slab along the rows, unless they are the differentiated axis;
+/// the user reads it in the input's axis order.
+fn explain(
+    job: &Job<'_>,
+    e: ndgrad::Error,
+    start: usize,
+    shape: &[usize],
+    fortran: bool,
+) -> anyhow::Error {
+    match e {
+        ndgrad::Error::NanFound { mut index, axis } => {
+            if axis != 0 {
+                index[0] += start;
+            }
+            let axis = if fortran {
+                index.reverse();
+                shape.len() - 1 - axis
+            } else {
+                axis
+            };
+            job.gradient
+                .explain(ndgrad::Error::NanFound { index, axis }, shape)
         }
-        let before = e < left;
-        let side = match (self.boundary, before) {
-            (Boundary::Periodic { .. }, _) => None,
-            (Boundary::Reflect, _) => Some(Side::Reflect),
-            (Boundary::Constant(v), _) => Some(Side::Constant(v)),
-            (Boundary::Sides(l, _), true) => Some(l),
-            (Boundary::Sides(_, r), false) => Some(r),
-            // No ghosts at a one-sided end (the plan adds none).
-            (Boundary::OneSided, _) => Some(Side::OneSided),
-        };
-        let (wrapped, mirrored) = if before {
-            let d = left - e;
-            (n - d, d)
+        other => job.gradient.explain(other, shape),
+    }
+}
+
+/// How many rows a slab holds within a memory limit.
+struct Sizes {
+    /// Values per row.
+    per_index: usize,
+    /// Bytes of an input and an output value.
+    size: usize,
+    out_size: usize,
+    /// Input rows held beyond the slab's own: its halo, and the rest of a read granule.
+    extra: usize,
+    /// Slabs are a multiple of this many rows (what the sink writes at once).
+    granule: usize,
+    /// Rows the source reads at once to best effect.
+    read_granule: usize,
+    /// Bytes of the program itself, and of the source's and sink's buffers.
+    baseline: usize,
+}
+
+impl Sizes {
+    /// The rows of a slab: input rows (the slab and `extra`) and one output's rows fit in
+    /// what the limit leaves beside the baseline.
+    fn slab(&self, memory_limit: usize) -> Result<usize> {
+        let budget = memory_limit.saturating_sub(self.baseline);
+        let rows = (budget / self.per_index).saturating_sub(self.extra * self.size)
+            / (self.size + self.out_size);
+        // Whole read granules where the sink takes any number of rows.
+        let multiple = if self.granule == 1 && rows >= self.read_granule {
+            self.read_granule
         } else {
-            let d = e - (left + n - 1);
-            (d - 1, n - 1 - d)
+            self.granule
         };
-        match side {
-            None => Row::File(wrapped),
-            Some(Side::Constant(v)) => Row::Constant(v),
-            Some(Side::Reflect | Side::OneSided) => Row::File(mirrored),
+        let slab = rows / multiple * multiple;
+        if slab == 0 {
+            let row_bytes = self.per_index * (self.size + self.out_size);
+            let need = self.granule * row_bytes + self.extra * self.per_index * self.size;
+            let rows = if self.granule > 1 {
+                format!(" ({} rows: one chunk along the first axis)", self.granule)
+            } else {
+                String::new()
+            };
+            return Err(UsageError(format!(
+                "--memory-limit {memory_limit} is too small: one slab of this array{rows} \
+                 needs about {} MiB (plus {} MiB for the program itself)",
+                need.div_ceil(1 << 20),
+                self.baseline.div_ceil(1 << 20)
+            ))
+            .into());
         }
+        Ok(slab)
     }
 }
 
-/// `OUT.npy` -> `OUT.axis<k>.npy`: one output file per differentiated axis.
-pub fn output_for_axis(output: &Path, axis: usize) -> PathBuf {
-    let stem = output
-        .file_stem()
-        .map_or_else(|| "gradient".into(), |s| s.to_string_lossy().to_string());
-    output.with_file_name(format!("{stem}.axis{axis}.npy"))
-}
-
-/// The header of an output shaped and ordered like the input, with dtype `descr`.
-fn header_like(h: &Header, descr: &str) -> Vec<u8> {
-    let bytes = npy::header_bytes(descr, &h.shape);
-    if !h.fortran_order {
-        return bytes;
+/// The end of the rows to read for a block ending at extended row `hi`: on to the end of
+/// its read granule of real rows (which the next slab reads), never past the real rows.
+fn read_ahead(hi: usize, shift: usize, len: usize, granule: usize) -> usize {
+    if hi <= shift || hi >= shift + len {
+        return hi;
     }
-    // Same length: "False" -> "True " keeps the header size and alignment.
-    let (from, to) = (
-        b"'fortran_order': False".as_slice(),
-        b"'fortran_order': True ".as_slice(),
-    );
-    let mut bytes = bytes;
-    if let Some(at) = bytes.windows(from.len()).position(|w| w == from) {
-        bytes[at..at + to.len()].copy_from_slice(to);
-    }
-    bytes
+    let real = (hi - shift).next_multiple_of(granule).min(len);
+    hi.max(real + shift)
 }
 
 fn progress_bar(enabled: bool, total: u64) -> Option<indicatif::ProgressBar> {

@@ -933,15 +933,24 @@ fn an_interrupted_stream_leaves_no_output() {
             "-o",
             s(&out),
             "--memory-limit",
-            "12M",
+            // Room for slabs beside the program itself (about 10 MiB resident in test
+            // builds), so that the stream is under way when the signal comes.
+            "16M",
             "--quiet",
         ])
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(150));
     // SAFETY: signalling our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait_with_output().unwrap().status;
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("too small"),
+        "the stream never started: {stderr}"
+    );
+    let status = output.status;
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())

@@ -12,10 +12,11 @@ use crate::array::AnyArray;
 use crate::commands::flags::{Derivative, Scheme};
 use crate::files::{Format, write_atomically};
 use crate::options;
-use crate::{images, npy, stream};
+use crate::{images, npy, stream, zarr};
 use job::{ArrayOutput, GradJob, Mode};
 
-/// Differentiate an array (.npy, .npz), an image (.png, .tif, .jpg) or a table (.csv, .tsv).
+/// Differentiate an array (.npy, .npz, Zarr), an image (.png, .tif, .jpg) or a table (.csv,
+/// .tsv).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   ndgrad grad field.npy -o grad.npz                      every axis, unit spacing
@@ -30,6 +31,8 @@ use job::{ArrayOutput, GradJob, Mode};
   ndgrad grad log.csv --x time -o rates.csv              d<column>/d<time>, time in seconds
   ndgrad grad photo.png -o grad.npz                      image as 2-D float64 (luminance)
   ndgrad grad big.npy --axis 0 -o d0.npy --memory-limit 2G   files larger than RAM
+  ndgrad grad field.zarr -o grad.zarr --memory-limit 2G  Zarr, chunk by chunk: a group of
+                                                         arrays axis0, axis1, ...
 
 Spacing follows np.gradient: none means 1; one value applies to every axis; otherwise one
 per differentiated axis, in --axis order. A value is a number (like a Python float) or the
@@ -55,24 +58,26 @@ or constant:VALUE each). Give one for every axis, or one per differentiated axis
 coordinates, implied (n * spacing) for evenly spaced ones. One --period applies to every
 periodic axis; several give one per axis, none for an axis without a period.")]
 pub struct Args {
-    /// Input file: .npy, .npz, .csv, .tsv, .png, .tif or .jpg
+    /// Input file: .npy, .npz, .zarr (a Zarr array, format 2 or 3), .csv, .tsv, .png, .tif
+    /// or .jpg
     pub input: PathBuf,
     /// Output file: .npz (one array per axis, named axis0, axis1, ...), .npy (one axis),
-    /// or .csv/.tsv for a table input
+    /// .zarr (an array for one axis, a group of arrays axis0, axis1, ... for several), or
+    /// .csv/.tsv for a table input
     #[arg(short, long)]
     pub output: PathBuf,
     #[command(flatten)]
     pub scheme: Scheme,
     #[command(flatten)]
     pub derivative: Derivative,
-    /// Array to read from an .npz holding several
+    /// Array to read from an .npz or a Zarr group holding several
     #[arg(long)]
     pub key: Option<String>,
     /// Table column holding the coordinates (numbers or ISO-8601 date-times)
     #[arg(long)]
     pub x: Option<String>,
-    /// Stream an .npy file in slabs, keeping memory under SIZE (e.g. 512M, 2G); with several
-    /// axes, writes OUTPUT.axis<k>.npy per axis
+    /// Stream an .npy file or a Zarr array in slabs, keeping memory under SIZE (e.g. 512M,
+    /// 2G); with several axes, writes OUTPUT.axis<k>.npy per axis (or a Zarr group)
     #[arg(long, value_name = "SIZE", value_parser = options::size)]
     pub memory_limit: Option<usize>,
     /// No progress bar
@@ -93,12 +98,14 @@ pub fn run(args: Args) -> Result<()> {
         } => in_memory(&job, *format, key.as_deref(), *output),
         Mode::Table { x, time_unit } => table::run(&job, x.as_deref(), *time_unit),
         Mode::Streamed {
+            key,
             memory_limit,
             progress,
             stats,
         } => stream::run(stream::Job {
             input: &job.input,
             output: &job.output,
+            key: key.as_deref(),
             gradient: &job.gradient,
             memory_limit: *memory_limit,
             progress: *progress,
@@ -107,9 +114,9 @@ pub fn run(args: Args) -> Result<()> {
     }
 }
 
-/// An array file read whole, differentiated, written as .npy (one axis) or .npz.
+/// An array file read whole, differentiated, written as .npy (one axis), .npz or Zarr.
 fn in_memory(job: &GradJob, format: Format, key: Option<&str>, out: ArrayOutput) -> Result<()> {
-    let array = read_array(&job.input, format, key)?;
+    let (array, template) = read_with_template(&job.input, format, key)?;
     let plan = job.gradient.plan(array.shape())?;
     let axes = plan.axes().len();
     if out == ArrayOutput::Npy && axes != 1 {
@@ -128,7 +135,22 @@ fn in_memory(job: &GradJob, format: Format, key: Option<&str>, out: ArrayOutput)
     match out {
         ArrayOutput::Npy => write_atomically(&job.output, |w| Ok(npy::write(w, &named[0].1)?)),
         ArrayOutput::Npz => write_atomically(&job.output, |w| npy::write_npz(w, &named)),
+        ArrayOutput::Zarr => zarr::write(&job.output, &named, &template),
     }
+}
+
+/// An array file read whole, and what Zarr outputs copy from it (a Zarr input's format,
+/// chunks and codecs; zarr-python's defaults for other inputs).
+pub(crate) fn read_with_template(
+    path: &Path,
+    format: Format,
+    key: Option<&str>,
+) -> Result<(AnyArray, zarr::Template)> {
+    if format == Format::Zarr {
+        let reader = zarr::Reader::open(path, key)?;
+        return Ok((reader.read_all()?, reader.template()));
+    }
+    Ok((read_array(path, format, key)?, zarr::Template::default()))
 }
 
 /// An array file of any supported kind (images become 2-D float64 luminance).
@@ -137,6 +159,7 @@ pub(crate) fn read_array(path: &Path, format: Format, key: Option<&str>) -> Resu
         Format::Npy => npy::read(path)?,
         Format::Npz => npy::read_npz(path, key)?.1,
         Format::Image => AnyArray::F64(images::read_luminance(path)?.into_dyn()),
+        Format::Zarr => zarr::read(path, key)?,
         Format::Csv | Format::Tsv => {
             return Err(
                 UsageError(format!("{}: a table is not an array file", path.display())).into(),

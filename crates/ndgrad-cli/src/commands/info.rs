@@ -8,21 +8,29 @@ use anyhow::{Context, Result};
 use super::say;
 use crate::files::Format;
 use crate::options::TimeUnit;
-use crate::{images, npy, table};
+use crate::{images, npy, table, zarr};
 
-/// Describe a file: shape, dtype, byte order, memory order, size.
+/// Describe a file: shape, dtype, byte order, memory order, size (Zarr: chunks, codecs,
+/// fill value).
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   ndgrad info field.npy
   ndgrad info results.npz
+  ndgrad info field.zarr                 a Zarr array, or the arrays of a group
   ndgrad info photo.png")]
 pub struct Args {
-    /// File to describe: .npy, .npz, .csv, .tsv, .png, .tif or .jpg
+    /// File to describe: .npy, .npz, .zarr, .csv, .tsv, .png, .tif or .jpg
     pub file: PathBuf,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let path = &args.file;
+    if Format::of(path)? == Format::Zarr {
+        for line in zarr::describe(path)? {
+            say(line)?;
+        }
+        return Ok(());
+    }
     let bytes = std::fs::metadata(path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .len();
@@ -63,6 +71,7 @@ pub fn run(args: Args) -> Result<()> {
                 f.shape()
             ))?;
         }
+        Format::Zarr => unreachable!("described above"),
         Format::Csv | Format::Tsv => {
             let t = table::read(path, None, TimeUnit::S)?;
             let rows = t.columns.first().map_or(0, |c| c.1.len());

@@ -9,12 +9,12 @@ use ndarray::{ArrayD, ArrayViewD};
 use ndgrad::{Curl, Element, OutputValue};
 
 use super::flags::{Derivative, Scheme};
-use super::grad::read_array;
+use super::grad::read_with_template;
 use crate::UsageError;
 use crate::array::{AnyArray, with_array};
 use crate::files::{Format, refuse_overwrite, require, write_atomically};
 use crate::gradient::Gradient;
-use crate::npy;
+use crate::{npy, zarr};
 
 /// The length of the gradient vector at every point, sqrt(g0^2 + g1^2 + ...).
 #[derive(clap::Args)]
@@ -26,18 +26,19 @@ use crate::npy;
 
 The result equals sqrt((g0*g0 + g1*g1) + ...) of `ndgrad grad` with the same flags, bit for
 bit, computed in one pass; real (float64 for integer data, the real type of complex data).
-The flags are grad's (see ndgrad grad --help); files are read whole (no --memory-limit).")]
+The flags are grad's (see ndgrad grad --help); files are read whole (no --memory-limit).
+A .zarr output copies a Zarr input's format, chunks and compressors.")]
 pub struct MagnitudeArgs {
-    /// Input file: .npy, .npz, .png, .tif or .jpg
+    /// Input file: .npy, .npz, .zarr, .png, .tif or .jpg
     pub input: PathBuf,
-    /// Output file (.npy)
+    /// Output file (.npy or .zarr)
     #[arg(short, long)]
     pub output: PathBuf,
     #[command(flatten)]
     pub scheme: Scheme,
     #[command(flatten)]
     pub derivative: Derivative,
-    /// Array to read from an .npz holding several
+    /// Array to read from an .npz or a Zarr group holding several
     #[arg(long)]
     pub key: Option<String>,
     /// Not supported here: refused with an explanation
@@ -59,14 +60,14 @@ so every axis needs 4 samples. --accuracy, --boundary, --period, --window-length
 and --spacing are grad's (see ndgrad grad --help); the derivative order is always 2, so
 there is no --deriv or --edge-order. Files are read whole (no --memory-limit).")]
 pub struct LaplacianArgs {
-    /// Input file: .npy, .npz, .png, .tif or .jpg
+    /// Input file: .npy, .npz, .zarr, .png, .tif or .jpg
     pub input: PathBuf,
-    /// Output file (.npy)
+    /// Output file (.npy or .zarr)
     #[arg(short, long)]
     pub output: PathBuf,
     #[command(flatten)]
     pub scheme: Scheme,
-    /// Array to read from an .npz holding several
+    /// Array to read from an .npz or a Zarr group holding several
     #[arg(long)]
     pub key: Option<String>,
     /// Not supported here: refused with an explanation
@@ -74,10 +75,10 @@ pub struct LaplacianArgs {
     pub memory_limit: Option<String>,
 }
 
-/// A vector field given as one .npy file per component.
+/// A vector field given as one .npy file or Zarr array per component.
 #[derive(clap::Args)]
 pub struct FieldArgs {
-    /// Component files (.npy), in axis order: U V, or U V W; same shape and dtype
+    /// Component files (.npy or .zarr), in axis order: U V, or U V W; same shape and dtype
     #[arg(required = true, value_name = "COMPONENT")]
     pub components: Vec<PathBuf>,
     /// Output file
@@ -116,7 +117,7 @@ curl1 = dU/dx2 - dW/dx0, curl2 = dV/dx0 - dU/dx1), written as .npz. The flags ar
 
 pub fn magnitude(args: MagnitudeArgs) -> Result<()> {
     refuse_streaming("magnitude", args.memory_limit.as_deref())?;
-    let (gradient, array) = scalar_input(
+    let (gradient, array, template) = scalar_input(
         &args.input,
         &args.output,
         args.key.as_deref(),
@@ -126,12 +127,12 @@ pub fn magnitude(args: MagnitudeArgs) -> Result<()> {
     let result = with_array!(&array, a => ndgrad::magnitude(a.view(), &gradient.options)
         .map(AnyArray::from))
     .map_err(|e| explain(&gradient, e, array.shape()))?;
-    write_npy(&args.output, &result)
+    write_one(&args.output, result, &template)
 }
 
 pub fn laplacian(args: LaplacianArgs) -> Result<()> {
     refuse_streaming("laplacian", args.memory_limit.as_deref())?;
-    let (gradient, array) = scalar_input(
+    let (gradient, array, template) = scalar_input(
         &args.input,
         &args.output,
         args.key.as_deref(),
@@ -141,21 +142,21 @@ pub fn laplacian(args: LaplacianArgs) -> Result<()> {
     let result = with_array!(&array, a => ndgrad::laplacian(a.view(), &gradient.options)
         .map(AnyArray::from))
     .map_err(|e| explain_laplacian(&gradient, e, array.shape()))?;
-    write_npy(&args.output, &result)
+    write_one(&args.output, result, &template)
 }
 
 pub fn divergence(args: FieldArgs) -> Result<()> {
     refuse_streaming("divergence", args.memory_limit.as_deref())?;
     require(
         &args.output,
-        |f| f == Format::Npy,
-        "the divergence is written as .npy",
+        |f| matches!(f, Format::Npy | Format::Zarr),
+        "the divergence is written as .npy or .zarr",
     )?;
-    let (gradient, field) = field_input(&args)?;
+    let (gradient, field, template) = field_input(&args)?;
     let shape = field[0].shape().to_vec();
     let result = with_array!(&field[0], a => divergence_of(a, &field, &gradient.options))
         .map_err(|e| explain(&gradient, e, &shape))?;
-    write_npy(&args.output, &result)
+    write_one(&args.output, result, &template)
 }
 
 pub fn curl(args: FieldArgs) -> Result<()> {
@@ -171,28 +172,32 @@ pub fn curl(args: FieldArgs) -> Result<()> {
     if n == 2 {
         require(
             &args.output,
-            |f| f == Format::Npy,
-            "the curl of 2 components is one array, written as .npy",
+            |f| matches!(f, Format::Npy | Format::Zarr),
+            "the curl of 2 components is one array, written as .npy or .zarr",
         )?;
     } else {
         require(
             &args.output,
-            |f| f == Format::Npz,
-            "the curl of 3 components is three arrays (curl0, curl1, curl2), written as .npz",
+            |f| matches!(f, Format::Npz | Format::Zarr),
+            "the curl of 3 components is three arrays (curl0, curl1, curl2), written as .npz \
+             or .zarr (a group)",
         )?;
     }
-    let (gradient, field) = field_input(&args)?;
+    let (gradient, field, template) = field_input(&args)?;
     let shape = field[0].shape().to_vec();
     let result = with_array!(&field[0], a => curl_of(a, &field, &gradient.options))
         .map_err(|e| explain(&gradient, e, &shape))?;
     match result {
-        Curl::Scalar(c) => write_npy(&args.output, &c),
+        Curl::Scalar(c) => write_one(&args.output, c, &template),
         Curl::Vector(parts) => {
             let named: Vec<(String, AnyArray)> = parts
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| (format!("curl{i}"), c))
                 .collect();
+            if Format::of(&args.output)? == Format::Zarr {
+                return zarr::write(&args.output, &named, &template);
+            }
             write_atomically(&args.output, |w| npy::write_npz(w, &named))
         }
     }
@@ -210,49 +215,66 @@ fn refuse_streaming(command: &str, memory_limit: Option<&str>) -> Result<()> {
     }
 }
 
-/// The checks of a one-input operator, then its input read whole.
+/// The checks of a one-input operator, then its input read whole (and what a Zarr output
+/// copies from it).
 fn scalar_input(
     input: &Path,
     output: &Path,
     key: Option<&str>,
     scheme: &Scheme,
     derivative: &Derivative,
-) -> Result<(Gradient, AnyArray)> {
+) -> Result<(Gradient, AnyArray, zarr::Template)> {
     let format = require(
         input,
         |f| !f.is_table(),
-        "a table is not an array file; give .npy, .npz or an image",
+        "a table is not an array file; give .npy, .npz, .zarr or an image",
     )?;
     require(
         output,
-        |f| f == Format::Npy,
-        "the result is one array, written as .npy",
+        |f| matches!(f, Format::Npy | Format::Zarr),
+        "the result is one array, written as .npy or .zarr",
     )?;
     let mut inputs = vec![input];
     inputs.extend(scheme.spacing_files());
     refuse_overwrite(output, &inputs)?;
+    check_zarr_target(output)?;
     let gradient = scheme.resolve(derivative, input)?;
-    let array = read_array(input, format, key)?;
-    Ok((gradient, array))
+    let (array, template) = read_with_template(input, format, key)?;
+    Ok((gradient, array, template))
+}
+
+/// Refuses early a Zarr output that would replace something other than a Zarr store.
+fn check_zarr_target(output: &Path) -> Result<()> {
+    if Format::of(output)? == Format::Zarr {
+        zarr::check_target(output)?;
+    }
+    Ok(())
 }
 
 /// The checks of a vector operator, then its components read whole: every one an .npy file
-/// of the first one's shape and dtype.
-fn field_input(args: &FieldArgs) -> Result<(Gradient, Vec<AnyArray>)> {
+/// or a Zarr array of the first one's shape and dtype (and what a Zarr output copies: the
+/// first Zarr component's format, chunks and codecs).
+fn field_input(args: &FieldArgs) -> Result<(Gradient, Vec<AnyArray>, zarr::Template)> {
+    let mut formats = Vec::with_capacity(args.components.len());
     for c in &args.components {
-        require(
+        formats.push(require(
             c,
-            |f| f == Format::Npy,
-            "components are read from .npy files",
-        )?;
+            |f| matches!(f, Format::Npy | Format::Zarr),
+            "components are read from .npy files or Zarr arrays",
+        )?);
     }
     let mut inputs: Vec<&Path> = args.components.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.scheme.spacing_files());
     refuse_overwrite(&args.output, &inputs)?;
+    check_zarr_target(&args.output)?;
     let gradient = args.scheme.resolve(&args.derivative, &args.components[0])?;
     let mut field: Vec<AnyArray> = Vec::with_capacity(args.components.len());
-    for path in &args.components {
-        let array = npy::read(path)?;
+    let mut template = None;
+    for (path, format) in args.components.iter().zip(formats) {
+        let (array, like) = read_with_template(path, format, None)?;
+        if format == Format::Zarr && template.is_none() {
+            template = Some(like);
+        }
         if let Some(first) = field.first() {
             let first_path = args.components[0].display();
             if array.shape() != first.shape() {
@@ -276,7 +298,7 @@ fn field_input(args: &FieldArgs) -> Result<(Gradient, Vec<AnyArray>)> {
         }
         field.push(array);
     }
-    Ok((gradient, field))
+    Ok((gradient, field, template.unwrap_or_default()))
 }
 
 /// A core error in the user's words: a component count that does not match the axes is a
@@ -325,8 +347,12 @@ fn explain_laplacian(gradient: &Gradient, e: ndgrad::Error, shape: &[usize]) -> 
     }
 }
 
-fn write_npy(output: &Path, result: &AnyArray) -> Result<()> {
-    write_atomically(output, |w| Ok(npy::write(w, result)?))
+/// One result array, as .npy or as a Zarr array like `template`.
+fn write_one(output: &Path, result: AnyArray, template: &zarr::Template) -> Result<()> {
+    if Format::of(output)? == Format::Zarr {
+        return zarr::write(output, &[("result".into(), result)], template);
+    }
+    write_atomically(output, |w| Ok(npy::write(w, &result)?))
 }
 
 fn names(paths: &[PathBuf]) -> String {

@@ -23,7 +23,7 @@ pub struct GradJob {
 
 /// How the input is read and the output written.
 pub enum Mode {
-    /// An .npy, .npz or image file read whole.
+    /// An .npy, .npz or image file or a Zarr array read whole.
     InMemory {
         format: Format,
         key: Option<String>,
@@ -34,8 +34,10 @@ pub enum Mode {
         x: Option<String>,
         time_unit: TimeUnit,
     },
-    /// `--memory-limit`: an .npy file in slabs, to one .npy per axis.
+    /// `--memory-limit`: an .npy file or a Zarr array in slabs, to one .npy per axis or
+    /// a Zarr array (a group of arrays for several axes).
     Streamed {
+        key: Option<String>,
         memory_limit: usize,
         progress: bool,
         stats: bool,
@@ -47,6 +49,8 @@ pub enum Mode {
 pub enum ArrayOutput {
     Npy,
     Npz,
+    /// An array for one axis, a group of arrays `axis<k>` for several.
+    Zarr,
 }
 
 impl Args {
@@ -75,13 +79,19 @@ impl Args {
                 "--x applies to .csv/.tsv tables; for arrays give --spacing",
             ));
         }
+        if output == Format::Zarr {
+            crate::zarr::check_target(&self.output)?;
+        }
         if let Some(memory_limit) = self.memory_limit {
-            if input != Format::Npy || output != Format::Npy {
+            let streams = |f: Format| matches!(f, Format::Npy | Format::Zarr);
+            if !streams(input) || !streams(output) {
                 return Err(usage(
-                    "--memory-limit streams .npy files: give an .npy input and an .npy output",
+                    "--memory-limit streams .npy files and Zarr arrays: give an .npy or .zarr \
+                     input and output",
                 ));
             }
             return Ok(Mode::Streamed {
+                key: self.key.clone(),
                 memory_limit,
                 progress: !self.quiet,
                 stats: self.stats,
@@ -92,10 +102,11 @@ impl Args {
         }
         let output = match require(
             &self.output,
-            |f| matches!(f, Format::Npy | Format::Npz),
-            "array gradients are written as .npy or .npz",
+            |f| matches!(f, Format::Npy | Format::Npz | Format::Zarr),
+            "array gradients are written as .npy, .npz or .zarr",
         )? {
             Format::Npy => ArrayOutput::Npy,
+            Format::Zarr => ArrayOutput::Zarr,
             _ => ArrayOutput::Npz,
         };
         Ok(Mode::InMemory {
