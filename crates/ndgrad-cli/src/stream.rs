@@ -15,8 +15,8 @@ mod npy;
 mod window;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use anyhow::{Result, bail};
 use ndarray::{ArrayViewD, ArrayViewMutD, IxDyn};
@@ -72,7 +72,7 @@ pub trait Source {
 }
 
 /// Where the outputs' rows go, in order, one slab at a time.
-pub trait Sink {
+pub trait Sink: Send {
     /// Writes rows `start..` of output `k` (this machine's values of the output dtype, as
     /// bytes). Slabs come in order, each a multiple of [`Output::granule`] rows except at
     /// the end of the array.
@@ -206,35 +206,35 @@ where
         per_index,
         size: T::DTYPE.itemsize(),
         out_size: T::Output::DTYPE.itemsize(),
+        out_buffers: 2,
         extra: 2 * halo_reach + input.granule.max(1) - 1,
         granule: output.granule.max(1),
         read_granule: input.granule.max(1),
         baseline: resident_bytes() + input.overhead + output.overhead + (4 << 20),
     };
     let slab = sizes.slab(job.memory_limit)?.min(outer_len);
-    if let Some(o) = outer.as_ref().filter(|o| plan.needs_whole_axis(o.k)) {
-        if slab < outer_len {
-            let user_axis = if input.fortran { ndim - 1 } else { 0 };
-            let whole = (sizes.per_index * (sizes.size + sizes.out_size) * outer_len
-                + sizes.baseline)
-                .div_ceil(1 << 20);
-            return Err(UsageError(format!(
-                "--nan-policy {} along axis {user_axis} decides each derivative from the \
+    if let Some(o) = outer.as_ref().filter(|o| plan.needs_whole_axis(o.k))
+        && slab < outer_len
+    {
+        let user_axis = if input.fortran { ndim - 1 } else { 0 };
+        let whole = (sizes.per_index * (sizes.size + sizes.out_size) * outer_len + sizes.baseline)
+            .div_ceil(1 << 20);
+        return Err(UsageError(format!(
+            "--nan-policy {} along axis {user_axis} decides each derivative from the \
                  whole lane, but --memory-limit {} streams that axis in slabs of {slab} of \
                  {} rows; give --memory-limit {whole}M or more, leave axis {user_axis} out \
                  of --axis, or use --nan-policy split (which streams on evenly spaced, \
                  non-periodic axes)",
-                job.gradient.nan_policy_name(),
-                job.memory_limit,
-                o.len
-            ))
-            .into());
-        }
+            job.gradient.nan_policy_name(),
+            job.memory_limit,
+            o.len
+        ))
+        .into());
     }
     // Under `split` a NaN may cut the axis anywhere, and a cut is a one-sided end: each
     // slab reads the real rows within the plan's reach, not only the interior halo.
     let split = job.gradient.options.nan_policy == ndgrad::NanPolicy::Split;
-    let mut sink = output.sink;
+    let sink = output.sink;
 
     let interrupted = Arc::new(AtomicBool::new(false));
     {
@@ -250,69 +250,102 @@ where
     // Buffers sized once for the largest slab (with halo): growing a Vec could double it.
     let extended_len = outer.as_ref().map_or(outer_len, Outer::extended_len);
     let mut window = Window::<T>::new((slab + sizes.extra).min(extended_len), per_index);
-    let mut out_values: Vec<T::Output> = Vec::with_capacity(slab * per_index);
-    let mut start = 0;
-    while start < outer_len {
-        if interrupted.load(Ordering::SeqCst) {
-            drop(sink); // removes the partial outputs
-            bail!("interrupted; no output was written");
-        }
-        let end = (start + slab).min(outer_len);
-        // The block: rows `lo..hi` of the outermost axis, counted on its extended axis (real
-        // row `i` is `i + left ghosts`), covering the slab and the halo its outputs read,
-        // ghost rows included (wrapped or mirrored rows of the input, or constant rows).
-        let (lo, hi, shift) = match &outer {
-            Some(o) => {
-                let halo = plan.halo(o.k, start..end);
-                let shift = o.ghosts.0;
-                let (first, last) = if split {
-                    (
-                        start.saturating_sub(halo_reach),
-                        (end + halo_reach).min(outer_len),
-                    )
-                } else {
-                    (start, end)
-                };
-                (
-                    halo.start.min(first + shift),
-                    halo.end.max(last + shift),
-                    shift,
-                )
+    // Writing overlaps reading and computing: a writer thread owns the sink and writes each
+    // output slab while the next is computed; two output buffers circulate between them.
+    let sink = std::thread::scope(|scope| -> Result<Box<dyn Sink>> {
+        let (full, to_write) = mpsc::sync_channel::<(usize, usize, Vec<T::Output>)>(1);
+        let (give_back, empty) = mpsc::channel::<Vec<T::Output>>();
+        let writer = scope.spawn(move || -> Result<Box<dyn Sink>> {
+            let mut sink = sink;
+            for (k, start, buffer) in to_write {
+                // On an error the sink is dropped here (removing the partial outputs) and
+                // the channel closes, which stops the reader.
+                sink.write_rows(k, start, codec::bytes(&buffer))?;
+                // The reader may already be done; the buffer is then simply freed.
+                let _ = give_back.send(buffer);
             }
-            None => (start, end, 0),
-        };
-        let ahead = read_ahead(hi, shift, outer_len, sizes.read_granule);
-        window.cover(lo..hi, ahead, outer.as_ref(), input.source.as_mut())?;
-        let mut block_shape = mem_shape.clone();
-        block_shape[0] = hi - lo;
-        let block = ArrayViewD::from_shape(IxDyn(&block_shape), window.rows(lo..hi))?;
-        for (k, &axis) in axes.iter().enumerate() {
-            let mut out_shape = mem_shape.clone();
-            out_shape[0] = end - start;
-            out_values.clear();
-            out_values.resize(out_shape.iter().product(), T::Output::default());
-            let out = ArrayViewMutD::from_shape(IxDyn(&out_shape), &mut out_values)?;
-            // Along the outermost axis the block starts at extended row `lo`; along the
-            // others the slab holds the whole (real) axis, whose ghosts the core fills, and
-            // the block's rows are the slab's own.
-            let (view, block_start, out_start) = if axis == 0 {
-                (block.view(), lo, start)
-            } else {
-                let rows = start + shift - lo..end + shift - lo;
-                let inner = block.slice_axis(ndarray::Axis(0), ndarray::Slice::from(rows));
-                (inner, plan.ghosts(k).0, 0)
+            Ok(sink)
+        });
+        let mut allocated = 0;
+        let mut start = 0;
+        'slabs: while start < outer_len {
+            if interrupted.load(Ordering::SeqCst) {
+                // The writer ends when `full` closes; its sink is dropped with it,
+                // removing the partial outputs.
+                bail!("interrupted; no output was written");
+            }
+            let end = (start + slab).min(outer_len);
+            // The block: rows `lo..hi` of the outermost axis, counted on its extended axis (real
+            // row `i` is `i + left ghosts`), covering the slab and the halo its outputs read,
+            // ghost rows included (wrapped or mirrored rows of the input, or constant rows).
+            let (lo, hi, shift) = match &outer {
+                Some(o) => {
+                    let halo = plan.halo(o.k, start..end);
+                    let shift = o.ghosts.0;
+                    let (first, last) = if split {
+                        (
+                            start.saturating_sub(halo_reach),
+                            (end + halo_reach).min(outer_len),
+                        )
+                    } else {
+                        (start, end)
+                    };
+                    (
+                        halo.start.min(first + shift),
+                        halo.end.max(last + shift),
+                        shift,
+                    )
+                }
+                None => (start, end, 0),
             };
-            plan.compute_block(k, view, block_start, out, out_start)
-                .map_err(|e| explain(job, e, start, &shape, input.fortran))?;
-            sink.write_rows(k, start, codec::bytes(&out_values))?;
+            let ahead = read_ahead(hi, shift, outer_len, sizes.read_granule);
+            window.cover(lo..hi, ahead, outer.as_ref(), input.source.as_mut())?;
+            let mut block_shape = mem_shape.clone();
+            block_shape[0] = hi - lo;
+            let block = ArrayViewD::from_shape(IxDyn(&block_shape), window.rows(lo..hi))?;
+            for (k, &axis) in axes.iter().enumerate() {
+                let mut out_shape = mem_shape.clone();
+                out_shape[0] = end - start;
+                let mut out_values = if allocated < 2 {
+                    allocated += 1;
+                    Vec::with_capacity(slab * per_index)
+                } else {
+                    // Both buffers are out: wait for the writer to hand one back.
+                    match empty.recv() {
+                        Ok(buffer) => buffer,
+                        Err(_) => break 'slabs, // the writer stopped on an error (below)
+                    }
+                };
+                out_values.clear();
+                out_values.resize(out_shape.iter().product(), T::Output::default());
+                let out = ArrayViewMutD::from_shape(IxDyn(&out_shape), &mut out_values)?;
+                // Along the outermost axis the block starts at extended row `lo`; along the
+                // others the slab holds the whole (real) axis, whose ghosts the core fills,
+                // and the block's rows are the slab's own.
+                let (view, block_start, out_start) = if axis == 0 {
+                    (block.view(), lo, start)
+                } else {
+                    let rows = start + shift - lo..end + shift - lo;
+                    let inner = block.slice_axis(ndarray::Axis(0), ndarray::Slice::from(rows));
+                    (inner, plan.ghosts(k).0, 0)
+                };
+                plan.compute_block(k, view, block_start, out, out_start)
+                    .map_err(|e| explain(job, e, start, &shape, input.fortran))?;
+                if full.send((k, start, out_values)).is_err() {
+                    break 'slabs; // the writer stopped on an error, reported below
+                }
+            }
+            if let Some(b) = &bar {
+                b.inc(((end - start) * per_index * sizes.size) as u64);
+            }
+            start = end;
         }
-        if let Some(b) = &bar {
-            b.inc(((end - start) * per_index * sizes.size) as u64);
-        }
-        start = end;
-    }
+        drop(full);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the writer thread failed")))
+    })?;
     drop(window);
-    drop(out_values);
     sink.finish()?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -366,6 +399,8 @@ struct Sizes {
     /// Bytes of an input and an output value.
     size: usize,
     out_size: usize,
+    /// Output slabs in memory at once: one computed while another is written.
+    out_buffers: usize,
     /// Input rows held beyond the slab's own: its halo, and the rest of a read granule.
     extra: usize,
     /// Slabs are a multiple of this many rows (what the sink writes at once).
@@ -382,7 +417,7 @@ impl Sizes {
     fn slab(&self, memory_limit: usize) -> Result<usize> {
         let budget = memory_limit.saturating_sub(self.baseline);
         let rows = (budget / self.per_index).saturating_sub(self.extra * self.size)
-            / (self.size + self.out_size);
+            / (self.size + self.out_buffers * self.out_size);
         // Whole read granules where the sink takes any number of rows.
         let multiple = if self.granule == 1 && rows >= self.read_granule {
             self.read_granule
@@ -391,7 +426,7 @@ impl Sizes {
         };
         let slab = rows / multiple * multiple;
         if slab == 0 {
-            let row_bytes = self.per_index * (self.size + self.out_size);
+            let row_bytes = self.per_index * (self.size + self.out_buffers * self.out_size);
             let need = self.granule * row_bytes + self.extra * self.per_index * self.size;
             let rows = if self.granule > 1 {
                 format!(" ({} rows: one chunk along the first axis)", self.granule)

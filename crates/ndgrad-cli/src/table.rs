@@ -91,15 +91,15 @@ pub fn read(path: &Path, x: Option<&str>, time_unit: TimeUnit) -> Result<Table> 
         .iter()
         .map(str::to_string)
         .collect();
-    if let Some(x) = x {
-        if !header.iter().any(|h| h == x) {
-            return Err(UsageError(format!(
-                "{}: --x '{x}' is not a column; the columns are: {}",
-                path.display(),
-                header.join(", ")
-            ))
-            .into());
-        }
+    if let Some(x) = x
+        && !header.iter().any(|h| h == x)
+    {
+        return Err(UsageError(format!(
+            "{}: --x '{x}' is not a column; the columns are: {}",
+            path.display(),
+            header.join(", ")
+        ))
+        .into());
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (k, record) in reader.records().enumerate() {

@@ -503,12 +503,12 @@ fn pool_info(py: Python<'_>) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (limit=None, idle_seconds=None))]
 fn configure_pool(limit: Option<usize>, idle_seconds: Option<f64>) -> PyResult<bool> {
-    if let Some(s) = idle_seconds {
-        if !(s.is_finite() && s >= 0.0) {
-            return Err(PyValueError::new_err(format!(
-                "idle_seconds must be a finite number of seconds >= 0, got {s}"
-            )));
-        }
+    if let Some(s) = idle_seconds
+        && !(s.is_finite() && s >= 0.0)
+    {
+        return Err(PyValueError::new_err(format!(
+            "idle_seconds must be a finite number of seconds >= 0, got {s}"
+        )));
     }
     Ok(pool::configure(limit, idle_seconds))
 }

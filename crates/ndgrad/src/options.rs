@@ -271,10 +271,11 @@ impl Spacing {
         if args.is_empty() {
             return Spacing::Unit;
         }
-        if args.len() == 1 && args[0].is_scalar() {
-            if let AxisSpacing::Uniform(s) = args[0] {
-                return Spacing::Same(s);
-            }
+        if args.len() == 1
+            && args[0].is_scalar()
+            && let AxisSpacing::Uniform(s) = args[0]
+        {
+            return Spacing::Same(s);
         }
         Spacing::PerAxis(args)
     }

@@ -234,13 +234,13 @@ impl Plan {
                 deriv: options.deriv,
             });
         }
-        if let Family::SavitzkyGolay { polyorder, .. } = family {
-            if polyorder < options.deriv as usize {
-                return Err(Error::PolyorderBelowDeriv {
-                    polyorder,
-                    deriv: options.deriv,
-                });
-            }
+        if let Family::SavitzkyGolay { polyorder, .. } = family
+            && polyorder < options.deriv as usize
+        {
+            return Err(Error::PolyorderBelowDeriv {
+                polyorder,
+                deriv: options.deriv,
+            });
         }
         let request = Request {
             deriv: options.deriv,

@@ -352,11 +352,11 @@ fn periodic_convergence_for_every_accuracy() {
                         (g - exact).abs()
                     })
                     .fold(0.0, f64::max);
-                if let Some(e0) = previous {
-                    if e > 1e-9 {
-                        let rate = (e0 / e).log2();
-                        assert!(rate >= p as f64 - 0.3, "k={k} p={p} n={n}: rate {rate}");
-                    }
+                if let Some(e0) = previous
+                    && e > 1e-9
+                {
+                    let rate = (e0 / e).log2();
+                    assert!(rate >= p as f64 - 0.3, "k={k} p={p} n={n}: rate {rate}");
                 }
                 previous = Some(e);
             }
