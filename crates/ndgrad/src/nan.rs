@@ -152,8 +152,9 @@ impl Plan {
     }
 
     /// Whether blocks of output `k` must hold the whole axis under the plan's NaN policy:
-    /// under `omit`, and under `split` unless [`Plan::split_is_local`]. Otherwise the
-    /// halo of [`Plan::reach`] suffices.
+    /// under `omit`, and under `split` on coordinate or periodic axes (a run's uniformity
+    /// and the seam depend on the whole lane). Otherwise the halo of [`Plan::reach`]
+    /// suffices.
     ///
     /// # Panics
     /// If `k` is not below the number of outputs.
