@@ -192,127 +192,6 @@ fn output_dtype<'py>(py: Python<'py>, dtype: &Bound<'py, PyAny>) -> PyResult<Opt
     Ok(args::dtype(&descr).ok().map(|d| d.output().name()))
 }
 
-/// One block of output `k` of a call on an array of `shape`.
-///
-/// `block` holds samples `block_start..` of output `k`'s axis, counted on the extended axis
-/// (real sample `i` is `i` plus the axis's left ghosts; the front fills the ghosts), and any
-/// slab of the other axes; the result holds real samples `out_start..out_stop` along the
-/// axis, bit-identical to the same samples of the whole-array gradient. The call's
-/// arguments (`varargs`, `axis`, `edge_order`, `ext`) are those of the whole array.
-#[pyfunction]
-#[pyo3(signature = (block, shape, varargs, axis, edge_order, ext, k, block_start, out_start, out_stop, origin=None))]
-#[allow(clippy::too_many_arguments)]
-fn gradient_block<'py>(
-    py: Python<'py>,
-    block: &Bound<'py, PyUntypedArray>,
-    shape: Vec<usize>,
-    varargs: &Bound<'py, PyTuple>,
-    axis: &Bound<'py, PyAny>,
-    edge_order: &Bound<'py, PyAny>,
-    ext: Option<&Bound<'py, PyAny>>,
-    k: usize,
-    block_start: usize,
-    out_start: usize,
-    out_stop: usize,
-    origin: Option<Vec<usize>>,
-) -> PyResult<Py<PyAny>> {
-    let dtype = args::dtype(&block.dtype()).map_err(|reason| {
-        PyTypeError::new_err(format!(
-            "ndgrad computes blocks of numeric data, not {} ({})",
-            block.dtype(),
-            reason.describe()
-        ))
-    })?;
-    let (options, edge_order) = call_options(py, varargs, axis, edge_order).map_err(|reason| {
-        PyTypeError::new_err(format!(
-            "this call is not supported for blocks ({})",
-            reason.describe()
-        ))
-    })?;
-    let plan = make_plan(py, &shape, options.threads(1), edge_order, ext)?;
-    let axes = plan.axes();
-    let Some(&along) = axes.get(k) else {
-        return Err(PyValueError::new_err(format!("output {k} does not exist")));
-    };
-    if block.ndim() != shape.len() || out_start > out_stop {
-        return Err(PyValueError::new_err(
-            "block dimensions or output range out of bounds",
-        ));
-    }
-    let mut out_shape = block.shape().to_vec();
-    out_shape[along] = out_stop - out_start;
-    let origin = origin.unwrap_or_else(|| vec![0; shape.len()]);
-    let job = BlockCall {
-        plan: &plan,
-        k,
-        block_start,
-        out_shape,
-        out_start,
-        origin: &origin,
-    };
-    ndgrad::with_dtype!(dtype, T => run_block::<T>(py, block, &job))
-}
-
-/// One block's call: output `k` of `plan` for samples `block_start..` (extended indices),
-/// into `out_shape` from real sample `out_start`; `origin` is the block's first index in
-/// the whole array along the other axes (to name a NaN's index under `raise`).
-struct BlockCall<'a> {
-    plan: &'a Plan,
-    k: usize,
-    block_start: usize,
-    out_shape: Vec<usize>,
-    out_start: usize,
-    origin: &'a [usize],
-}
-
-/// Computes one block (see [`gradient_block`]) of element type `T`.
-fn run_block<'py, T>(
-    py: Python<'py>,
-    block: &Bound<'py, PyUntypedArray>,
-    job: &BlockCall<'_>,
-) -> PyResult<Py<PyAny>>
-where
-    T: Element + numpy::Element,
-    T::Output: numpy::Element,
-{
-    let f = block
-        .cast::<PyArrayDyn<T>>()?
-        .try_readonly()
-        .map_err(|e| PyValueError::new_err(format!("cannot read the block: {e}")))?;
-    // Uninitialized either way: `compute_block` writes every element of `out` before it is
-    // returned (it covers the block's whole output range), and on an error the array is
-    // dropped unread; its element types are plain numbers with no drop glue.
-    let c_order: Vec<usize> = (0..job.out_shape.len()).collect();
-    let out = match pooled::<T::Output>(py, &job.out_shape, &c_order)? {
-        Some(out) => out,
-        // SAFETY: as above.
-        None => unsafe { PyArrayDyn::<T::Output>::new(py, job.out_shape.clone(), false) },
-    };
-    {
-        let mut w = out
-            .try_readwrite()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let view = f.as_array();
-        let target = w.as_array_mut();
-        let (plan, k) = (job.plan, job.k);
-        py.detach(|| plan.compute_block(k, view, job.block_start, target, job.out_start))
-            .map_err(|e| match e {
-                // The core names the index along the axis in the whole array, along the
-                // other axes in the block: shift those by the block's origin.
-                ndgrad::Error::NanFound { mut index, axis } => {
-                    for (d, i) in index.iter_mut().enumerate() {
-                        if d != axis {
-                            *i += job.origin.get(d).copied().unwrap_or(0);
-                        }
-                    }
-                    errors::to_py(py, ndgrad::Error::NanFound { index, axis })
-                }
-                other => errors::to_py(py, other),
-            })?;
-    }
-    Ok(out.into_any().unbind())
-}
-
 /// `workers=`: None (all cores), a positive count, or -1 (all cores, as in SciPy).
 fn parallelism(workers: &Bound<'_, PyAny>) -> PyResult<Parallelism> {
     static CORES: OnceLock<usize> = OnceLock::new();
@@ -702,7 +581,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gradient, m)?)?;
     m.add_function(wrap_pyfunction!(copy_floor, m)?)?;
     m.add_function(wrap_pyfunction!(plan_axes, m)?)?;
-    m.add_function(wrap_pyfunction!(gradient_block, m)?)?;
     m.add_function(wrap_pyfunction!(blocks::gradient_parts, m)?)?;
     m.add_function(wrap_pyfunction!(output_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(fill_out, m)?)?;

@@ -27,8 +27,6 @@ use pyo3::prelude::*;
 pub const MIN_BYTES: usize = 1 << 20;
 /// Page alignment, like the allocator's large blocks (and huge-page advice needs it).
 const ALIGN: usize = 4096;
-/// Buffers from this size on are advised to use transparent huge pages, as NumPy does.
-const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
 /// A buffer is reused for an output needing at least this fraction of it (no large waste).
 const MIN_FILL: f64 = 0.75;
 
@@ -48,7 +46,8 @@ impl Buffer {
         let layout = Layout::from_size_align(bytes.max(1), ALIGN).ok()?;
         // SAFETY: the layout has a non-zero size.
         let ptr = NonNull::new(unsafe { alloc(layout) })?;
-        advise_huge_pages(ptr, bytes);
+        // SAFETY: the block was just allocated with at least `bytes` bytes, owned here.
+        unsafe { ndgrad::advise_huge_pages(ptr.as_ptr(), bytes) };
         Some(Buffer { ptr, bytes })
     }
 
@@ -64,30 +63,6 @@ impl Drop for Buffer {
         unsafe { dealloc(self.ptr.as_ptr(), layout) };
     }
 }
-
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(ptr: NonNull<u8>, bytes: usize) {
-    const HUGE: usize = 2 << 20;
-    if bytes < HUGE_PAGE_THRESHOLD {
-        return;
-    }
-    let start = ptr.as_ptr() as usize;
-    let (first, last) = (start.next_multiple_of(HUGE), (start + bytes) / HUGE * HUGE);
-    if first < last {
-        // SAFETY: the range lies inside the block just allocated; MADV_HUGEPAGE only
-        // changes how the kernel backs it. A failure (THP disabled) is harmless.
-        unsafe {
-            libc::madvise(
-                first as *mut libc::c_void,
-                last - first,
-                libc::MADV_HUGEPAGE,
-            )
-        };
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_ptr: NonNull<u8>, _bytes: usize) {}
 
 /// The pool's state: idle buffers with the time each became idle, oldest first.
 struct Pool {

@@ -202,3 +202,14 @@ def readme_example(heading):
     section = text[text.index("\n" + heading):]
     start = section.index("```python\n") + len("```python\n")
     return section[start:section.index("```", start)]
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real distributed cluster: 2 worker processes, one thread each (per test module)."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()

@@ -12,15 +12,6 @@ import ndgrad.dask  # noqa: E402
 from conftest import Raised, assert_same, outcome  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
 def check(x, chunks, *varargs, **kwargs):
     """ndgrad.dask on `x` cut into `chunks` equals NumPy on `x`, bit for bit."""
     expected = np.gradient(x, *varargs, **kwargs)

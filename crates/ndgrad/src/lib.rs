@@ -56,6 +56,8 @@ mod stencil;
 mod taps;
 mod weights;
 
+#[doc(hidden)]
+pub use alloc::advise_huge_pages;
 pub use dtype::{ByteOrder, DType, UnsupportedDType};
 pub use element::Element;
 pub use error::{Error, NumpyErrorClass};

@@ -9,7 +9,6 @@ __all__ = [
     "gradient",
     "copy_floor",
     "plan_axes",
-    "gradient_block",
     "gradient_parts",
     "pool_info",
     "configure_pool",
@@ -81,19 +80,6 @@ def output_dtype(dtype: DTypeLike) -> _OutputDTypeName | None: ...
 def fill_out(
     f: object, out: _Out, result: NDArray[Any] | tuple[NDArray[Any], ...]
 ) -> NDArray[Any] | tuple[NDArray[Any], ...]: ...
-def gradient_block(
-    block: NDArray[np.number[Any]],
-    shape: Sequence[int],
-    varargs: tuple[ArrayLike, ...],
-    axis: _Axis,
-    edge_order: int,
-    ext: _Extensions,
-    k: int,
-    block_start: int,
-    out_start: int,
-    out_stop: int,
-    origin: Sequence[int] | None = None,
-) -> _Gradient: ...
 def gradient_parts(
     block: NDArray[np.number[Any]],
     neighbours: Sequence[tuple[NDArray[Any] | None, NDArray[Any] | None]],
