@@ -94,7 +94,7 @@ impl Plan {
         // both have the planned number of dimensions and agree on every other axis.
         unsafe { self.run(k, block, block_start, output, out.strides(), out_range)? };
         if redo {
-            self.redo_block_lanes(k, real_part, real.start, out, out_start)?;
+            self.redo_lanes(k, &real_part, real.start, out, out_start)?;
         }
         Ok(())
     }

@@ -100,7 +100,7 @@ impl Plan {
     }
 
     /// The NaN policy of one block ([`Plan::compute_block`]) before its kernels run:
-    /// `Ok(true)` if its lanes need redoing ([`Plan::redo_block_lanes`]). `block` holds the
+    /// `Ok(true)` if its lanes need redoing ([`Plan::redo_lanes`] on its real part). `block` holds the
     /// block's real samples (no ghosts), `real` their indices along the axis; `out` the
     /// outputs' (real indices).
     ///
@@ -178,25 +178,11 @@ impl Plan {
         self.nan_policy == NanPolicy::Split && uniform && plan.boundary.sides().is_some()
     }
 
-    /// [`Plan::redo_nan_lanes`] for one block: `real` (real samples along output `k`'s
-    /// axis, the part of the block that is not ghosts) and `out`, from real sample
-    /// `out_start`.
-    pub(crate) fn redo_block_lanes<T: Element, D: Dimension>(
-        &self,
-        k: usize,
-        real: ArrayView<'_, T, D>,
-        real_start: usize,
-        out: ArrayViewMut<'_, T::Output, D>,
-        out_start: usize,
-    ) -> Result<(), Error> {
-        self.redo_lanes(k, &real, real_start, out, out_start)
-    }
-
     /// Redoes the lanes along output `k`'s axis of `window` (real samples from
     /// `window_start`) that hold a NaN, into `out` (real samples from `out_start`). Lanes
     /// are independent: the array is cut across them (along its longest other axis) into
     /// parts that run on the plan's threads.
-    fn redo_lanes<T: Element, D: Dimension>(
+    pub(crate) fn redo_lanes<T: Element, D: Dimension>(
         &self,
         k: usize,
         window: &ArrayView<'_, T, D>,
