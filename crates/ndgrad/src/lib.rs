@@ -35,6 +35,7 @@
 //! Coming from NumPy? [`for_numpy_users`] maps every `np.gradient` call form.
 
 mod alloc;
+pub mod backend;
 #[doc(hidden)]
 pub mod bench;
 mod chunk;

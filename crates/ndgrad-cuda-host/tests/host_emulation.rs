@@ -1,0 +1,316 @@
+//! The CUDA kernel source, compiled for the CPU and run block by block, thread by thread
+//! over the very launches `ndgrad-cuda` plans, against NumPy's fixtures and the CPU engine,
+//! bit for bit (NaN by position).
+
+#[path = "../../ndgrad/tests/fixture_replay/mod.rs"]
+mod fixture_replay;
+
+use fixture_replay::{Engine, Fixture};
+use ndarray::{ArrayD, ArrayViewD, IxDyn, ShapeBuilder, Slice};
+use ndgrad::{
+    AxisSpacing, Complex, Coordinates, EdgeOrder, Element, GradientOptions, Plan, Scalar, f16,
+};
+use ndgrad_cuda::{Buffer, GpuPlan};
+
+/// The host emulation as an engine: outputs poisoned, every launch of the plan run.
+struct Host {
+    seed: u64,
+}
+
+/// A value no correct output element keeps by accident.
+const POISON: f64 = -7.0e-7;
+
+impl Engine for Host {
+    fn gradient<T: Fixture>(
+        &self,
+        plan: &Plan,
+        f: ArrayViewD<'_, T>,
+    ) -> Result<Vec<ArrayD<T::Output>>, ndgrad::Error> {
+        Ok(emulate(plan, f, self.seed))
+    }
+}
+
+fn emulate<T: Element>(plan: &Plan, f: ArrayViewD<'_, T>, seed: u64) -> Vec<ArrayD<T::Output>> {
+    let gpu = GpuPlan::new(plan, T::DTYPE).expect("a NumPy-formula plan");
+    let tables = gpu.tables();
+    let poison = <T::Output as Element>::from_f64_cast(POISON);
+    let mut outs: Vec<ArrayD<T::Output>> = gpu
+        .axes()
+        .iter()
+        .map(|_| ArrayD::from_elem(f.raw_dim(), poison))
+        .collect();
+    let bytes = |strides: &[isize], item: usize| -> Vec<isize> {
+        strides.iter().map(|&s| s * item as isize).collect()
+    };
+    let in_strides = bytes(f.strides(), size_of::<T>());
+    let out_strides: Vec<Vec<isize>> = outs
+        .iter()
+        .map(|o| bytes(o.strides(), size_of::<T::Output>()))
+        .collect();
+    let out_ptrs: Vec<u64> = outs.iter_mut().map(|o| o.as_mut_ptr() as u64).collect();
+    let buffers: Vec<Buffer<'_>> = out_ptrs
+        .iter()
+        .zip(&out_strides)
+        .map(|(&ptr, s)| Buffer {
+            ptr,
+            byte_strides: s,
+        })
+        .collect();
+    let launches = gpu
+        .launches(
+            Buffer {
+                ptr: f.as_ptr() as u64,
+                byte_strides: &in_strides,
+            },
+            &buffers,
+            &tables.iter().map(|t| t.as_ptr() as u64).collect::<Vec<_>>(),
+        )
+        .expect("the buffers fit the plan");
+    for launch in &launches {
+        // SAFETY: the input view, the outputs and the tables are live host memory laid out as
+        // the launch describes, for the whole call.
+        unsafe { ndgrad_cuda_host::run(launch, seed) };
+    }
+    outs
+}
+
+#[test]
+fn every_numpy_fixture_is_reproduced() {
+    fixture_replay::replay(&Host { seed: 1 });
+}
+
+#[test]
+fn the_parameter_layout_matches_the_cpp_compilers() {
+    use ndgrad_cuda::params::{NdgAxis, NdgDivisor, NdgParams};
+    use std::mem::{offset_of, size_of};
+    let want = [
+        size_of::<NdgParams>(),
+        offset_of!(NdgParams, axes),
+        size_of::<NdgAxis>(),
+        offset_of!(NdgAxis, h2),
+        offset_of!(NdgAxis, row_pitch),
+        offset_of!(NdgAxis, dim),
+        offset_of!(NdgParams, rows),
+        size_of::<NdgDivisor>(),
+    ]
+    .map(|x| x as u64);
+    assert_eq!(ndgrad_cuda_host::layout(), want);
+}
+
+#[test]
+fn the_shims_f16_conversions_round_like_the_cpu_engine() {
+    // Every f16 widens exactly; every double of a dense sweep rounds once, like NumPy (the
+    // CPU engine's cast; `half`'s own f64 conversion rounds twice).
+    for bits in 0..=u16::MAX {
+        let h = f16::from_bits(bits);
+        let w = ndgrad_cuda_host::f32_from_f16(bits);
+        assert!(w.to_bits() == h.to_f32().to_bits() || (w.is_nan() && h.is_nan()));
+    }
+    let mut x = 1e-9f64;
+    while x < 1e6 {
+        for v in [x, -x, x * (1.0 + f64::EPSILON), 154.93749672224274] {
+            let want = <f16 as Element>::from_f64_cast(v);
+            assert_eq!(ndgrad_cuda_host::f16_from_f64(v), want.to_bits(), "{v:e}");
+        }
+        x *= 1.0009765625;
+    }
+}
+
+/// Deterministic values with NaN, infinities, subnormals and signed zeros mixed in.
+fn values(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..n)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            match i % 53 {
+                7 => f64::NAN,
+                19 => f64::INFINITY,
+                23 => -f64::INFINITY,
+                31 => 3e-310,
+                37 => -0.0,
+                41 => 1e-40,
+                _ => (s % 2_000_001) as f64 / 1000.0 - 1000.0,
+            }
+        })
+        .collect()
+}
+
+/// Bitwise equality, NaN by position.
+fn same<O: Element>(got: &ArrayD<O>, want: &ArrayD<O>, what: &str) {
+    assert_eq!(got.shape(), want.shape(), "{what}");
+    let size = size_of::<O>();
+    let part = if O::DTYPE.kind() == 'c' {
+        size / 2
+    } else {
+        size
+    };
+    for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+        // SAFETY: element types are plain data; each view covers exactly one element.
+        let (g, w) = unsafe {
+            (
+                std::slice::from_raw_parts((g as *const O).cast::<u8>(), size),
+                std::slice::from_raw_parts((w as *const O).cast::<u8>(), size),
+            )
+        };
+        for (gp, wp) in g.chunks(part).zip(w.chunks(part)) {
+            let nan = |b: &[u8]| match part {
+                8 => f64::from_le_bytes(b.try_into().unwrap()).is_nan(),
+                4 => f32::from_le_bytes(b.try_into().unwrap()).is_nan(),
+                _ => f16::from_le_bytes(b.try_into().unwrap()).is_nan(),
+            };
+            assert!(
+                gp == wp || (nan(gp) && nan(wp)),
+                "{what}: element {i} differs ({gp:?} vs {wp:?})"
+            );
+        }
+    }
+}
+
+/// One case in every layout: C, Fortran, strided, reversed, transposed.
+fn check<T: Element>(shape: &[usize], options: &GradientOptions, what: &str) {
+    let n: usize = shape.iter().product::<usize>();
+    let data: Vec<T> = values(n, shape.len() as u64 + 17)
+        .into_iter()
+        .map(T::from_f64_cast)
+        .collect();
+    let big: Vec<usize> = shape.iter().map(|&d| 2 * d).collect();
+    let base = ArrayD::from_shape_vec(IxDyn(shape), data[..n].to_vec()).unwrap();
+    let fortran = ArrayD::from_shape_vec(IxDyn(shape).f(), data[..n].to_vec()).unwrap();
+    let wide = ArrayD::from_shape_vec(
+        IxDyn(&big),
+        values(big.iter().product(), 3)
+            .into_iter()
+            .map(T::from_f64_cast)
+            .collect(),
+    )
+    .unwrap();
+    let strided = wide.slice_each_axis(|_| Slice::new(0, None, 2));
+    let reversed = base.slice_each_axis(|_| Slice::new(0, None, -1));
+    let transposed_src = ArrayD::from_shape_vec(
+        IxDyn(&shape.iter().rev().copied().collect::<Vec<_>>()),
+        data[..n].to_vec(),
+    )
+    .unwrap();
+    let transposed = transposed_src.t();
+    for (layout, f) in [
+        ("C", base.view()),
+        ("F", fortran.view()),
+        ("strided", strided),
+        ("reversed", reversed),
+        ("transposed", transposed),
+    ] {
+        let plan = Plan::new(f.shape(), options).unwrap();
+        let want = plan.gradient(f.view()).unwrap();
+        for seed in [1, 99] {
+            let got = emulate(&plan, f.view(), seed);
+            assert_eq!(got.len(), want.len());
+            for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+                same(
+                    g,
+                    w,
+                    &format!("{what} {} {layout} output {k}", T::DTYPE.name()),
+                );
+            }
+        }
+    }
+}
+
+fn every_dtype(shape: &[usize], options: &GradientOptions, what: &str) {
+    check::<f64>(shape, options, what);
+    check::<f32>(shape, options, what);
+    check::<f16>(shape, options, what);
+    check::<Complex<f64>>(shape, options, what);
+    check::<Complex<f32>>(shape, options, what);
+    check::<i8>(shape, options, what);
+    check::<i16>(shape, options, what);
+    check::<i32>(shape, options, what);
+    check::<i64>(shape, options, what);
+    check::<u8>(shape, options, what);
+    check::<u16>(shape, options, what);
+    check::<u32>(shape, options, what);
+    check::<u64>(shape, options, what);
+}
+
+fn coordinates(n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| i as f64 * 0.75 + (i * i % 7) as f64 * 0.125)
+        .collect()
+}
+
+#[test]
+fn every_dtype_spacing_and_edge_order_equals_the_cpu_engine() {
+    for order in [EdgeOrder::First, EdgeOrder::Second] {
+        for shape in [vec![3], vec![40], vec![5, 7], vec![4, 6, 9]] {
+            let base = GradientOptions::new().edge_order(order);
+            every_dtype(&shape, &base, "unit spacing");
+            let weak = base.clone().spacing(0.3);
+            every_dtype(&shape, &weak, "Python-float spacing");
+            let typed: Vec<AxisSpacing> = shape
+                .iter()
+                .enumerate()
+                .map(|(k, _)| match k % 3 {
+                    0 => AxisSpacing::Uniform(Scalar::F32(0.1)),
+                    1 => AxisSpacing::Uniform(Scalar::F64(0.7)),
+                    _ => AxisSpacing::Uniform(Scalar::F16(f16::from_f64(0.3))),
+                })
+                .collect();
+            every_dtype(
+                &shape,
+                &base.clone().spacings(typed),
+                "typed scalar spacings",
+            );
+            let coords: Vec<AxisSpacing> = shape
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| match k % 3 {
+                    0 => AxisSpacing::from(coordinates(n)),
+                    1 => AxisSpacing::Coordinates(Coordinates::F32(
+                        ArrayD::from_shape_vec(
+                            IxDyn(&[n]),
+                            coordinates(n).into_iter().map(|x| x as f32).collect(),
+                        )
+                        .unwrap(),
+                    )),
+                    _ => AxisSpacing::from(0.5),
+                })
+                .collect();
+            every_dtype(&shape, &base.clone().spacings(coords), "coordinates");
+        }
+    }
+}
+
+#[test]
+fn zero_and_negative_spacings_divide_as_numpy() {
+    let zero = GradientOptions::new().spacing(0.0);
+    every_dtype(&[6, 5], &zero, "zero spacing");
+    let negative = GradientOptions::new()
+        .spacing(-0.25)
+        .edge_order(EdgeOrder::Second);
+    every_dtype(&[6, 5], &negative, "negative spacing");
+}
+
+#[test]
+fn axis_subsets_size_one_dims_and_many_dims() {
+    let opts = GradientOptions::new().axes([2, 0]);
+    every_dtype(&[4, 1, 5, 3], &opts, "axes (2, 0) with a length-1 dim");
+    let opts = GradientOptions::new()
+        .axis(-1)
+        .edge_order(EdgeOrder::Second);
+    every_dtype(&[3, 2, 2, 2, 3, 4], &opts, "6-D, last axis");
+    check::<f64>(
+        &[2, 2, 2, 2, 2, 2, 2, 3],
+        &GradientOptions::new(),
+        "8-D, every axis",
+    );
+}
+
+#[test]
+fn large_arrays_march_chunks_of_the_outer_dim() {
+    // Enough blocks that grid z splits dim 0 into chunks, and rows beyond one grid row.
+    let opts = GradientOptions::new().edge_order(EdgeOrder::Second);
+    check::<f64>(&[70, 40, 33], &opts, "70x40x33");
+    check::<f32>(&[3000, 3], &opts, "3000x3 (narrow inner dim)");
+    check::<Complex<f32>>(&[5000], &opts, "5000 samples");
+}

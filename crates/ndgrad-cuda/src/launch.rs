@@ -1,0 +1,375 @@
+//! From a validated [`Plan`] and the caller's buffers to kernel launches: which entry point,
+//! the parameter block, and the grid. Pure arithmetic, no driver: the host emulation runs
+//! exactly these launches.
+
+use std::cmp::Reverse;
+
+use ndgrad::backend::{NumpyAxis, NumpyInterior};
+use ndgrad::{DType, EdgeOrder, Plan};
+
+use crate::error::Error;
+use crate::params::{MAX_DIMS, NdgAxis, NdgDivisor, NdgParams};
+
+/// Blocks a launch aims for: a few per SM on the largest GPUs, so that marching chunks of
+/// dim 0 keeps every SM busy without re-reading planes across blocks more than needed.
+const TARGET_BLOCKS: u64 = 2048;
+/// CUDA's limit on grid y and z.
+const GRID_YZ_MAX: u64 = 65_535;
+
+/// A gradient call planned for the GPU: NumPy's formulas for each axis, with coefficients
+/// in the compute type. Build it once per call (or once for many arrays of one shape).
+#[derive(Debug, Clone)]
+pub struct GpuPlan {
+    data: DType,
+    shape: Vec<usize>,
+    axes: Vec<NumpyAxis>,
+}
+
+/// A device buffer as the kernel sees it: its address and byte strides (negative allowed).
+#[derive(Debug, Clone, Copy)]
+pub struct Buffer<'a> {
+    /// Device address of element `[0, 0, ...]`.
+    pub ptr: u64,
+    /// Byte strides, one per dim of the planned shape.
+    pub byte_strides: &'a [isize],
+}
+
+/// One kernel launch: the entry point of `kernels/grad.ptx`, its parameters and grid.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// Entry point name, `ndg_grad_<data>[_<compute>]`.
+    pub entry: &'static str,
+    /// The kernel's only argument.
+    pub params: NdgParams,
+    /// Grid, in blocks.
+    pub grid: [u32; 3],
+    /// Block, in threads.
+    pub block: [u32; 3],
+}
+
+impl GpuPlan {
+    /// Plans `plan` (validated by the CPU engine's code, so errors are NumPy's) for data of
+    /// type `data` on the GPU.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] naming the option when the plan is more than NumPy's formulas.
+    pub fn new(plan: &Plan, data: DType) -> Result<GpuPlan, Error> {
+        let axes = plan
+            .numpy_axes(data)
+            .map_err(|e| Error::Unsupported { option: e.option })?;
+        Ok(GpuPlan {
+            data,
+            shape: plan.shape().to_vec(),
+            axes,
+        })
+    }
+
+    /// The data's dtype.
+    pub fn data_dtype(&self) -> DType {
+        self.data
+    }
+
+    /// The dtype of every output (float64 for integer data, as NumPy).
+    pub fn output_dtype(&self) -> DType {
+        self.data.output()
+    }
+
+    /// The array shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The differentiated axes, in output order.
+    pub fn axes(&self) -> Vec<usize> {
+        self.axes.iter().map(|a| a.axis).collect()
+    }
+
+    /// The coefficient tables the caller uploads (as `f64`) before a launch: one per
+    /// coordinate axis, in output order, `[a, b, c]` per interior sample.
+    pub fn tables(&self) -> Vec<Vec<f64>> {
+        self.axes
+            .iter()
+            .filter_map(|a| match &a.interior {
+                NumpyInterior::NonUniform { weights } => {
+                    Some(weights.iter().flatten().copied().collect())
+                }
+                NumpyInterior::Uniform { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The launches computing every output: one, or one per compute type when axes differ
+    /// in it (`float32` data with one `float64` coordinate array and one Python-float
+    /// spacing). None for empty arrays.
+    ///
+    /// # Errors
+    /// [`Error::Layout`] when the buffers do not fit the plan (counts, strides that are not
+    /// whole elements, misaligned pointers); [`Error::TooManyDims`].
+    pub fn launches(
+        &self,
+        input: Buffer<'_>,
+        outputs: &[Buffer<'_>],
+        tables: &[u64],
+    ) -> Result<Vec<Launch>, Error> {
+        let layout = |detail: String| Error::Layout { detail };
+        if outputs.len() != self.axes.len() {
+            return Err(layout(format!(
+                "{} outputs given for {} differentiated axes",
+                outputs.len(),
+                self.axes.len()
+            )));
+        }
+        let n_tables = self.tables().len();
+        if tables.len() != n_tables {
+            return Err(layout(format!(
+                "{} coefficient tables given, the plan has {n_tables}",
+                tables.len()
+            )));
+        }
+        let in_strides = element_strides(&input, self.data, &self.shape, "input")?;
+        let out_strides = outputs
+            .iter()
+            .map(|o| element_strides(o, self.output_dtype(), &self.shape, "output"))
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.axes.is_empty() || self.shape.contains(&0) {
+            return Ok(Vec::new());
+        }
+        let dims = iteration_dims(&self.shape, &in_strides, &self.axes())?;
+        let geometry = Geometry::new(&dims, &self.shape, &in_strides);
+
+        // Axes grouped by compute type, each group one launch; tables follow output order.
+        let mut table_of = Vec::with_capacity(self.axes.len());
+        let mut next = tables.iter();
+        for a in &self.axes {
+            let uniform = matches!(a.interior, NumpyInterior::Uniform { .. });
+            table_of.push(if uniform { 0 } else { *next.next().unwrap() });
+        }
+        let mut computes: Vec<DType> = self.axes.iter().map(|a| a.compute).collect();
+        computes.dedup();
+        computes.sort_by_key(|c| c.name());
+        computes.dedup();
+        Ok(computes
+            .into_iter()
+            .map(|compute| {
+                let mut params = geometry.params(input.ptr);
+                let group = (0..self.axes.len()).filter(|&k| self.axes[k].compute == compute);
+                for (slot, k) in group.enumerate() {
+                    let a = &self.axes[k];
+                    let dim = dims.iter().position(|&d| d == Some(a.axis)).unwrap();
+                    params.axes[slot] = axis_params(a, dim, &geometry, &dims, &out_strides[k]);
+                    params.axes[slot].out = outputs[k].ptr;
+                    params.axes[slot].table = table_of[k];
+                    params.naxes = slot as i32 + 1;
+                }
+                Launch {
+                    entry: entry(self.data, compute),
+                    params,
+                    grid: geometry.grid,
+                    block: geometry.block,
+                }
+            })
+            .collect())
+    }
+}
+
+/// Byte strides as element strides, with the pointer's alignment checked.
+fn element_strides(
+    b: &Buffer<'_>,
+    dtype: DType,
+    shape: &[usize],
+    what: &str,
+) -> Result<Vec<i64>, Error> {
+    let layout = |detail: String| Error::Layout { detail };
+    if b.byte_strides.len() != shape.len() {
+        return Err(layout(format!(
+            "the {what} has {} strides for {} dims",
+            b.byte_strides.len(),
+            shape.len()
+        )));
+    }
+    let item = dtype.itemsize() as isize;
+    // Complex values are loaded part by part: each part's alignment is what matters.
+    let align = if dtype.kind() == 'c' { item / 2 } else { item } as u64;
+    if !b.ptr.is_multiple_of(align) {
+        return Err(layout(format!(
+            "the {what}'s address {:#x} is not aligned to {align} bytes for {}",
+            b.ptr,
+            dtype.name()
+        )));
+    }
+    b.byte_strides
+        .iter()
+        .map(|&s| {
+            if s % item == 0 {
+                Ok((s / item) as i64)
+            } else {
+                Err(layout(format!(
+                    "the {what}'s byte stride {s} is not a multiple of the {} item size {item}; \
+                     make it contiguous first",
+                    dtype.name()
+                )))
+            }
+        })
+        .collect()
+}
+
+/// The array's dims in iteration order (decreasing input stride, the unit-stride one last),
+/// dims of length 1 that are not differentiated left out, and leading `None` (length 1)
+/// dims up to 3.
+fn iteration_dims(
+    shape: &[usize],
+    strides: &[i64],
+    axes: &[usize],
+) -> Result<Vec<Option<usize>>, Error> {
+    let mut dims: Vec<usize> = (0..shape.len())
+        .filter(|&d| shape[d] > 1 || axes.contains(&d))
+        .collect();
+    dims.sort_by_key(|&d| Reverse(strides[d].unsigned_abs()));
+    if dims.len() > MAX_DIMS {
+        return Err(Error::TooManyDims { ndim: dims.len() });
+    }
+    let pad = 3usize.saturating_sub(dims.len());
+    Ok(std::iter::repeat_n(None, pad)
+        .chain(dims.into_iter().map(Some))
+        .collect())
+}
+
+/// Shape, strides and grid of the iteration.
+struct Geometry {
+    shape: Vec<i64>,
+    strides: Vec<i64>,
+    rows: i64,
+    outer_chunk: i64,
+    grid: [u32; 3],
+    block: [u32; 3],
+}
+
+impl Geometry {
+    fn new(dims: &[Option<usize>], shape: &[usize], strides: &[i64]) -> Geometry {
+        let nd = dims.len();
+        let shape: Vec<i64> = dims
+            .iter()
+            .map(|d| d.map_or(1, |d| shape[d] as i64))
+            .collect();
+        let strides: Vec<i64> = dims.iter().map(|d| d.map_or(0, |d| strides[d])).collect();
+        let rows: i64 = shape[1..nd - 1].iter().product();
+        let inner = shape[nd - 1] as u64;
+        // Threads run along the unit-stride dim (32 of them: one warp reads whole lines),
+        // rows fill the rest of a 256-thread block; a single row gets 256 along it.
+        let bx = if rows == 1 { 256 } else { 32 }.min(inner.next_power_of_two());
+        let by = (256 / bx).min((rows as u64).next_power_of_two());
+        let gx = inner.div_ceil(bx);
+        let gy = (rows as u64).div_ceil(by).min(GRID_YZ_MAX);
+        let outer = shape[0] as u64;
+        let z = TARGET_BLOCKS
+            .div_ceil(gx * gy)
+            .clamp(1, outer.min(GRID_YZ_MAX));
+        let chunk = outer.div_ceil(z);
+        let gz = outer.div_ceil(chunk);
+        Geometry {
+            shape,
+            strides,
+            rows,
+            outer_chunk: chunk as i64,
+            grid: [gx as u32, gy as u32, gz as u32],
+            block: [bx as u32, by as u32, 1],
+        }
+    }
+
+    /// The parameter block without its axes.
+    fn params(&self, input: u64) -> NdgParams {
+        let mut p = NdgParams {
+            input,
+            rows: self.rows,
+            outer_chunk: self.outer_chunk,
+            ndim: self.shape.len() as i32,
+            ..Default::default()
+        };
+        p.shape[..self.shape.len()].copy_from_slice(&self.shape);
+        p.strides[..self.strides.len()].copy_from_slice(&self.strides);
+        p
+    }
+}
+
+/// One axis's parameters (pointers filled in by the caller).
+fn axis_params(
+    a: &NumpyAxis,
+    dim: usize,
+    g: &Geometry,
+    dims: &[Option<usize>],
+    out_strides: &[i64],
+) -> NdgAxis {
+    let nd = dims.len();
+    let mut p = NdgAxis {
+        first: a.first.into(),
+        last: a.last.into(),
+        left: a.left,
+        right: a.right,
+        row_pitch: if dim > 0 && dim < nd - 1 {
+            g.shape[dim + 1..nd - 1].iter().product()
+        } else {
+            1
+        },
+        dim: dim as i32,
+        edge_order: match a.edge_order {
+            EdgeOrder::First => 1,
+            EdgeOrder::Second => 2,
+        },
+        ..Default::default()
+    };
+    for (j, d) in dims.iter().enumerate() {
+        p.out_strides[j] = d.map_or(0, |d| out_strides[d]);
+    }
+    match &a.interior {
+        NumpyInterior::Uniform { h2 } => {
+            p.uniform = 1;
+            p.h2 = (*h2).into();
+        }
+        NumpyInterior::NonUniform { .. } => p.h2 = NdgDivisor::default(),
+    }
+    p
+}
+
+/// The entry point for data of type `data` computed in `compute`.
+fn entry(data: DType, compute: DType) -> &'static str {
+    match (data, compute) {
+        (DType::F64, _) => "ndg_grad_f64",
+        (DType::F32, DType::F64) => "ndg_grad_f32_f64",
+        (DType::F32, _) => "ndg_grad_f32",
+        (DType::F16, DType::F64) => "ndg_grad_f16_f64",
+        (DType::F16, DType::F32) => "ndg_grad_f16_f32",
+        (DType::F16, _) => "ndg_grad_f16",
+        (DType::C128, _) => "ndg_grad_c128",
+        (DType::C64, DType::C128) => "ndg_grad_c64_c128",
+        (DType::C64, _) => "ndg_grad_c64",
+        (DType::I8, _) => "ndg_grad_i8",
+        (DType::I16, _) => "ndg_grad_i16",
+        (DType::I32, _) => "ndg_grad_i32",
+        (DType::I64, _) => "ndg_grad_i64",
+        (DType::U8, _) => "ndg_grad_u8",
+        (DType::U16, _) => "ndg_grad_u16",
+        (DType::U32, _) => "ndg_grad_u32",
+        (DType::U64, _) => "ndg_grad_u64",
+    }
+}
+
+/// Every entry point of `kernels/grad.ptx` that computes gradients.
+pub const ENTRIES: [&str; 17] = [
+    "ndg_grad_f64",
+    "ndg_grad_f32",
+    "ndg_grad_f32_f64",
+    "ndg_grad_f16",
+    "ndg_grad_f16_f32",
+    "ndg_grad_f16_f64",
+    "ndg_grad_c128",
+    "ndg_grad_c64",
+    "ndg_grad_c64_c128",
+    "ndg_grad_i8",
+    "ndg_grad_i16",
+    "ndg_grad_i32",
+    "ndg_grad_i64",
+    "ndg_grad_u8",
+    "ndg_grad_u16",
+    "ndg_grad_u32",
+    "ndg_grad_u64",
+];
