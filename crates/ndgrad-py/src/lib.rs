@@ -8,6 +8,7 @@
 
 mod args;
 mod blocks;
+mod cuda;
 mod decline;
 mod errors;
 mod extensions;
@@ -586,6 +587,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fill_out, m)?)?;
     m.add_function(wrap_pyfunction!(operators::operator, m)?)?;
     m.add_function(wrap_pyfunction!(pool_info, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda::cuda_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda::cuda_launch, m)?)?;
+    m.add_class::<cuda::CudaPlan>()?;
     m.add_function(wrap_pyfunction!(configure_pool, m)?)?;
     m.add_class::<pool::PooledBuffer>()?;
     m.add_class::<Decline>()?;

@@ -11,6 +11,8 @@ Two keyword-only extensions: ``workers`` (threads) and ``out`` (preallocated out
 fresh outputs come from a pool of recycled buffers (``pool_info``, ``configure_pool``), so a
 loop of calls does not pay for new pages each time.
 Dask arrays are dispatched to ``ndgrad.dask.gradient`` (lazy, exact for any chunking).
+CuPy arrays and CUDA torch tensors are computed on their GPU (NumPy's bits, outputs of the
+input's type); ndgrad never imports CuPy or torch itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from contextvars import ContextVar
 
 import numpy as np
 
+from ._cuda import gradient as _cuda_gradient
+from ._cuda import is_gpu_array as _is_gpu_array
 from ._datetime import coordinates as _datetime_coordinates
 from ._native import Declined as _Declined
 from ._sentinel import _NoValue
@@ -169,6 +173,18 @@ def gradient(
         One array per differentiated axis; a single array when there is one axis, and
         ``()`` for 0-d input or ``axis=()``.
 
+    Notes
+    -----
+    GPU arrays: a CuPy array or a CUDA torch tensor is differentiated on its own GPU, by
+    one kernel launched on the current stream of its device (CuPy's current stream, or
+    ``torch.cuda.current_stream(f.device)``), without synchronizing. The values are
+    NumPy's, bit for bit; the outputs are arrays of the same framework on the same device,
+    laid out like ``f`` (``out=`` takes arrays of that framework and device). Coordinate
+    arrays on the GPU are copied to the host once. ``workers`` and the extension arguments
+    (``time_unit`` aside) do not apply there (``TypeError``), nor do tensors that require
+    grad (``TypeError``: pass ``f.detach()``). NumPy arrays and CPU tensors never move to a
+    GPU.
+
     Raises
     ------
     ValueError
@@ -221,6 +237,8 @@ def gradient(
         if _is_dask(f):
             varargs = _datetime_coordinates(varargs)
             return _dask_gradient(f, varargs, axis, edge_order, workers, out, ext)
+        if _is_gpu_array(f):
+            return _cuda_gradient(f, varargs, axis, edge, ext, out, workers)
         f = np.asanyarray(f)
     if isinstance(f, np.ma.MaskedArray) and ext is not None and ext[9] != _PROPAGATE:
         return _masked_gradient(f, varargs, axis, edge, workers, out, ext)

@@ -1,6 +1,6 @@
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
-from typing import Any, Literal, Sequence, SupportsIndex, Union
+from typing import Any, Literal, Protocol, Sequence, SupportsIndex, TypeVar, Union, overload
 
 from numpy.typing import ArrayLike, NDArray
 
@@ -22,6 +22,32 @@ _Boundary = Union[_Mode, Sequence[_Mode | tuple[_Mode, _Mode]], tuple[_Mode, _Mo
 _TimeUnit = Literal["W", "D", "h", "m", "s", "ms", "us", "ns"]
 _NanPolicy = Literal["propagate", "omit", "split", "raise"]
 
+# CuPy arrays and CUDA torch tensors (anything with __cuda_array_interface__): computed on
+# their GPU, with outputs of their own type.
+class _CudaArray(Protocol):
+    @property
+    def __cuda_array_interface__(self) -> dict[str, Any]: ...
+
+_G = TypeVar("_G", bound=_CudaArray)
+
+@overload
+def gradient(
+    f: _G,
+    *varargs: Any,
+    axis: _Axis = None,
+    edge_order: Literal[1, 2] = 1,
+    accuracy: None = None,
+    deriv: Literal[1] = 1,
+    boundary: Literal["one-sided"] = "one-sided",
+    period: None = None,
+    nan_policy: Literal["propagate"] = "propagate",
+    window_length: None = None,
+    polyorder: None = None,
+    time_unit: _TimeUnit = "s",
+    workers: None = None,
+    out: _G | Sequence[_G] | None = None,
+) -> Union[_G, tuple[_G, ...]]: ...
+@overload
 def gradient(
     f: ArrayLike,
     *varargs: ArrayLike,

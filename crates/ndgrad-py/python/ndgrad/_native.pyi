@@ -17,6 +17,9 @@ __all__ = [
     "fill_out",
     "operator",
     "Declined",
+    "CudaPlan",
+    "cuda_plan",
+    "cuda_launch",
     "__version__",
 ]
 __version__: str
@@ -108,3 +111,46 @@ def operator(
 def copy_floor(
     src: NDArray[Any], dsts: Sequence[NDArray[Any]], workers: int | None = None
 ) -> None: ...
+
+# The GPU path (ndgrad/_cuda.py drives it; GPU.md section 7).
+@final
+class CudaPlan:
+    """A validated GPU call: what to allocate and upload before ``cuda_launch``."""
+
+    @property
+    def out_dtype(self) -> _OutputDTypeName:
+        """NumPy's name of every output's dtype (``'float64'`` for integer data)."""
+    @property
+    def axes(self) -> tuple[int, ...]:
+        """The differentiated axes, in output order (one output each)."""
+    @property
+    def tables(self) -> tuple[NDArray[np.float64], ...]:
+        """Host coefficient tables (1-D float64), one per coordinate axis, in order, to
+        upload to the device; ``()`` when every spacing is uniform."""
+
+def cuda_plan(
+    shape: Sequence[int],
+    dtype: DTypeLike,
+    varargs: tuple[ArrayLike, ...],
+    axis: _Axis,
+    edge_order: int,
+    ext: _Extensions = None,
+) -> CudaPlan:
+    """Validates a GPU call (host spacings only) exactly as ``numpy.gradient`` would,
+    raising its exceptions; ``TypeError`` for dtypes or extensions the GPU path does not
+    compute."""
+
+def cuda_launch(
+    plan: CudaPlan,
+    device: int,
+    stream: int,
+    data_ptr: int,
+    byte_strides: tuple[int, ...],
+    out_ptrs: tuple[int, ...],
+    out_byte_strides: tuple[tuple[int, ...], ...],
+    table_ptrs: tuple[int, ...],
+) -> None:
+    """Launches the plan's kernel on ``stream`` (a ``CUstream``; 0 is the legacy default
+    stream) of device ``device`` and returns: no synchronization, no copy. Pointers are
+    device addresses; strides are in bytes (may be negative). ``RuntimeError`` without a
+    CUDA driver, or naming the ``CUresult`` of a failed CUDA call."""

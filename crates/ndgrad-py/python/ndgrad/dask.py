@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _native
+from ._cuda import is_gpu_array
 from ._datetime import coordinates as _datetime_coordinates
 from ._sentinel import _NoValue
 
@@ -73,6 +74,13 @@ def _gradient(x, varargs, axis, edge_order, ext):
     import dask.array as da
 
     x = da.asarray(x)
+    if is_gpu_array(getattr(x, "_meta", None)):
+        # The engine's block tasks compute host (NumPy) chunks.
+        raise NotImplementedError(
+            "ndgrad.dask computes dask arrays of NumPy chunks, not of GPU (CuPy) chunks; "
+            "compute the array first (ndgrad.gradient differentiates a CuPy array on its "
+            "GPU) or move the chunks to the host with x.map_blocks(cupy.asnumpy)"
+        )
     if any(np.isnan(c) for chunks in x.chunks for c in chunks):
         raise ValueError("ndgrad.dask needs known chunk sizes; call x.compute_chunk_sizes() first")
     varargs = tuple(_materialize(v) for v in varargs)
