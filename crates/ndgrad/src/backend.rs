@@ -6,7 +6,7 @@
 //! those coefficients rounded once into the call's *compute* type (NumPy's promotion of the
 //! data with the spacing), and divisors prepared the way NumPy divides (a complex value by a
 //! real one goes through Smith's reciprocal). Both roundings are done here by the very code
-//! the CPU kernels use ([`Real::from_f64`], [`Compute::divisor`]), so the rule lives in one
+//! the CPU kernels use (`Real::from_f64`, `Compute::divisor`), so the rule lives in one
 //! place and a backend only has to evaluate the formulas in NumPy's order.
 
 use half::f16;
