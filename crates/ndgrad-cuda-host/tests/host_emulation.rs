@@ -314,3 +314,135 @@ fn large_arrays_march_chunks_of_the_outer_dim() {
     check::<f32>(&[3000, 3], &opts, "3000x3 (narrow inner dim)");
     check::<Complex<f32>>(&[5000], &opts, "5000 samples");
 }
+
+/// Every output of `plan` on `f`, computed block by block (a grid of blocks of `sizes`
+/// along every dim, as Dask chunks): each block's launch reads the whole array around it.
+fn emulate_blocks<T: Element>(
+    plan: &Plan,
+    f: ArrayViewD<'_, T>,
+    sizes: &[usize],
+) -> Vec<ArrayD<T::Output>> {
+    let gpu = GpuPlan::new(plan, T::DTYPE).unwrap();
+    let tables = gpu.tables();
+    let table_of: Vec<u64> = (0..gpu.axes().len())
+        .map(|k| gpu.table_index(k).map_or(0, |t| tables[t].as_ptr() as u64))
+        .collect();
+    let poison = <T::Output as Element>::from_f64_cast(POISON);
+    let shape = f.shape().to_vec();
+    let mut outs: Vec<ArrayD<T::Output>> = gpu
+        .axes()
+        .iter()
+        .map(|_| ArrayD::from_elem(f.raw_dim(), poison))
+        .collect();
+    let starts: Vec<Vec<usize>> = shape
+        .iter()
+        .zip(sizes)
+        .map(|(&n, &s)| (0..n).step_by(s).collect())
+        .collect();
+    let mut index = vec![0usize; shape.len()];
+    'blocks: loop {
+        let origin: Vec<usize> = index
+            .iter()
+            .enumerate()
+            .map(|(d, &i)| starts[d][i])
+            .collect();
+        let block: Vec<usize> = origin
+            .iter()
+            .enumerate()
+            .map(|(d, &o)| sizes[d].min(shape[d] - o))
+            .collect();
+        let at: Vec<usize> = origin.clone();
+        let input = &f[IxDyn(&at)] as *const T as u64;
+        let in_strides: Vec<isize> = f
+            .strides()
+            .iter()
+            .map(|&s| s * size_of::<T>() as isize)
+            .collect();
+        for (k, out) in outs.iter_mut().enumerate() {
+            let out_strides: Vec<isize> = out
+                .strides()
+                .iter()
+                .map(|&s| s * size_of::<T::Output>() as isize)
+                .collect();
+            let out_ptr = &mut out[IxDyn(&at)] as *mut T::Output as u64;
+            let axis = gpu.axes()[k];
+            let launches = gpu
+                .block_launches(
+                    k,
+                    origin[axis],
+                    &block,
+                    Buffer {
+                        ptr: input,
+                        byte_strides: &in_strides,
+                    },
+                    Buffer {
+                        ptr: out_ptr,
+                        byte_strides: &out_strides,
+                    },
+                    table_of[k],
+                )
+                .unwrap();
+            for launch in &launches {
+                // SAFETY: the block and the samples around it lie inside `f` and `out`.
+                unsafe { ndgrad_cuda_host::run(launch, 7) };
+            }
+        }
+        for d in (0..shape.len()).rev() {
+            index[d] += 1;
+            if index[d] < starts[d].len() {
+                continue 'blocks;
+            }
+            index[d] = 0;
+        }
+        break;
+    }
+    outs
+}
+
+#[test]
+fn blocks_of_any_size_equal_the_whole_array() {
+    let shape = [11usize, 7, 9];
+    let data: Vec<f64> = values(shape.iter().product(), 5);
+    let f = ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap();
+    let coords = |n: usize| AxisSpacing::from(coordinates(n));
+    for order in [EdgeOrder::First, EdgeOrder::Second] {
+        for options in [
+            GradientOptions::new().edge_order(order),
+            GradientOptions::new().edge_order(order).spacings([
+                coords(11),
+                AxisSpacing::from(0.2),
+                coords(9),
+            ]),
+            GradientOptions::new().edge_order(order).axes([2, 0]),
+        ] {
+            let plan = Plan::new(&shape, &options).unwrap();
+            let whole = plan.gradient(f.view()).unwrap();
+            for sizes in [[1, 1, 1], [2, 3, 4], [3, 7, 2], [5, 2, 9], [11, 7, 9]] {
+                let got = emulate_blocks(&plan, f.view(), &sizes);
+                for (k, (g, w)) in got.iter().zip(&whole).enumerate() {
+                    same(g, w, &format!("{order:?} blocks {sizes:?} output {k}"));
+                }
+            }
+        }
+    }
+    // Other dtypes and a Fortran-ordered input, in uneven blocks.
+    let fortran = ArrayD::from_shape_vec(
+        IxDyn(&shape).f(),
+        values(shape.iter().product(), 9)
+            .into_iter()
+            .map(|v| v as f32)
+            .collect(),
+    )
+    .unwrap();
+    let options = GradientOptions::new().spacings([
+        AxisSpacing::from(coordinates(11)),
+        AxisSpacing::from(0.5),
+        AxisSpacing::Uniform(Scalar::F64(0.25)),
+    ]);
+    let plan = Plan::new(&shape, &options).unwrap();
+    let whole = plan.gradient(fortran.view()).unwrap();
+    let got = emulate_blocks(&plan, fortran.view(), &[4, 3, 2]);
+    for (k, (g, w)) in got.iter().zip(&whole).enumerate() {
+        same(g, w, &format!("f32 Fortran blocks output {k}"));
+    }
+}

@@ -39,6 +39,8 @@ struct NdgAxis {
     unsigned long long table;             // coordinate axes: [a, b, c] per interior sample
     NdgDivisor h2, first, last;
     double left[3], right[3];
+    long long origin;     // the axis's index of the launch's first sample (0 for whole arrays)
+    long long len;        // the axis's whole length (a block's launch sees part of it)
     long long row_pitch;  // middle dims: rows per step along this axis (1 if outer/inner)
     int dim;              // the iteration dim this axis runs along
     int edge_order;       // 1 or 2
@@ -227,7 +229,8 @@ NDG_DEV C ndg_three(const double* w, T f0, T f1, T f2) {
 }
 
 // The gradient along one axis at sample i of n; f points at sample i, s is the axis's
-// element stride.
+// element stride. A block's launch passes its samples' indices on the whole axis, and
+// holds the samples its stencils read beyond the block (Plan::reach of them).
 template <class C, class T>
 NDG_DEV C ndg_axis_value(const NdgAxis& a, const T* __restrict__ f, long long s, long long i,
                          long long n) {
@@ -312,17 +315,14 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
             for (int k = 0; k < NDG_MAX_DIMS; k++) {
                 if (k < p.naxes) {
                     const NdgAxis& a = p.axes[k];
-                    long long s = 0, n = 0;
+                    long long s = 0;
 #pragma unroll
                     for (int d = 0; d < NDG_MAX_DIMS; d++) {
-                        if (d == a.dim) {
-                            s = p.strides[d];
-                            n = p.shape[d];
-                        }
+                        if (d == a.dim) s = p.strides[d];
                     }
-                    const long long i = a.dim == 0 ? o : pos[k];
+                    const long long i = a.origin + (a.dim == 0 ? o : pos[k]);
                     O* out = (O*)a.out + out_off[k] + o * a.out_strides[0];
-                    ndg_put(out, ndg_axis_value<C>(a, f, s, i, n));
+                    ndg_put(out, ndg_axis_value<C>(a, f, s, i, a.len));
                 }
             }
         }

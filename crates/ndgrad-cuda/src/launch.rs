@@ -111,54 +111,139 @@ impl GpuPlan {
         outputs: &[Buffer<'_>],
         tables: &[u64],
     ) -> Result<Vec<Launch>, Error> {
-        let layout = |detail: String| Error::Layout { detail };
         if outputs.len() != self.axes.len() {
-            return Err(layout(format!(
-                "{} outputs given for {} differentiated axes",
-                outputs.len(),
-                self.axes.len()
-            )));
+            return Err(Error::Layout {
+                detail: format!(
+                    "{} outputs given for {} differentiated axes",
+                    outputs.len(),
+                    self.axes.len()
+                ),
+            });
         }
         let n_tables = self.tables().len();
         if tables.len() != n_tables {
+            return Err(Error::Layout {
+                detail: format!(
+                    "{} coefficient tables given, the plan has {n_tables}",
+                    tables.len()
+                ),
+            });
+        }
+        // Tables follow output order, one per coordinate axis.
+        let mut next = tables.iter();
+        let outs: Vec<Out<'_>> = outputs
+            .iter()
+            .enumerate()
+            .map(|(k, &buffer)| Out {
+                k,
+                buffer,
+                table: if self.uniform(k) {
+                    0
+                } else {
+                    *next.next().unwrap()
+                },
+                origin: 0,
+            })
+            .collect();
+        self.build(&self.shape, input, &outs)
+    }
+
+    /// The launch computing output `k` on one block of the array: `block` is its shape,
+    /// `origin` its first index along output `k`'s axis, `input` addresses the block's first
+    /// sample (the samples before and after it along that axis, [`ndgrad::Plan::reach`] of
+    /// them or up to the array's ends, lie at the same strides), `table` is output `k`'s
+    /// uploaded coefficient table (0 on an evenly spaced axis). The result is the whole
+    /// array's, bit for bit: a Dask chunk's task computes its part of each output this way.
+    ///
+    /// # Errors
+    /// [`Error::Layout`] for an output index, block or table that does not fit the plan.
+    pub fn block_launches(
+        &self,
+        k: usize,
+        origin: usize,
+        block: &[usize],
+        input: Buffer<'_>,
+        output: Buffer<'_>,
+        table: u64,
+    ) -> Result<Vec<Launch>, Error> {
+        let layout = |detail: String| Error::Layout { detail };
+        let Some(a) = self.axes.get(k) else {
             return Err(layout(format!(
-                "{} coefficient tables given, the plan has {n_tables}",
-                tables.len()
+                "output {k} does not exist: the plan has {}",
+                self.axes.len()
+            )));
+        };
+        if block.len() != self.shape.len()
+            || origin + block[a.axis] > self.shape[a.axis]
+            || block.iter().zip(&self.shape).any(|(b, n)| b > n)
+        {
+            return Err(layout(format!(
+                "a block of shape {block:?} starting at {origin} along axis {} does not fit \
+                 the array's shape {:?}",
+                a.axis, self.shape
             )));
         }
-        let in_strides = element_strides(&input, self.data, &self.shape, "input")?;
-        let out_strides = outputs
+        if (table == 0) != self.uniform(k) {
+            return Err(layout(format!(
+                "output {k} {} a coefficient table",
+                if self.uniform(k) { "takes no" } else { "needs" }
+            )));
+        }
+        let out = Out {
+            k,
+            buffer: output,
+            table,
+            origin,
+        };
+        self.build(block, input, &[out])
+    }
+
+    /// Which of [`GpuPlan::tables`] output `k` reads: None on an evenly spaced axis.
+    pub fn table_index(&self, k: usize) -> Option<usize> {
+        (k < self.axes.len() && !self.uniform(k))
+            .then(|| (0..k).filter(|&j| !self.uniform(j)).count())
+    }
+
+    fn uniform(&self, k: usize) -> bool {
+        matches!(self.axes[k].interior, NumpyInterior::Uniform { .. })
+    }
+
+    /// Launches over an iteration of `shape` (the array's, or a block's), one per compute
+    /// type among `outs`.
+    fn build(
+        &self,
+        shape: &[usize],
+        input: Buffer<'_>,
+        outs: &[Out<'_>],
+    ) -> Result<Vec<Launch>, Error> {
+        let in_strides = element_strides(&input, self.data, shape, "input")?;
+        let out_strides = outs
             .iter()
-            .map(|o| element_strides(o, self.output_dtype(), &self.shape, "output"))
+            .map(|o| element_strides(&o.buffer, self.output_dtype(), shape, "output"))
             .collect::<Result<Vec<_>, _>>()?;
-        if self.axes.is_empty() || self.shape.contains(&0) {
+        if outs.is_empty() || shape.contains(&0) {
             return Ok(Vec::new());
         }
-        let dims = iteration_dims(&self.shape, &in_strides, &self.axes())?;
-        let geometry = Geometry::new(&dims, &self.shape, &in_strides);
-
-        // Axes grouped by compute type, each group one launch; tables follow output order.
-        let mut table_of = Vec::with_capacity(self.axes.len());
-        let mut next = tables.iter();
-        for a in &self.axes {
-            let uniform = matches!(a.interior, NumpyInterior::Uniform { .. });
-            table_of.push(if uniform { 0 } else { *next.next().unwrap() });
-        }
-        let mut computes: Vec<DType> = self.axes.iter().map(|a| a.compute).collect();
-        computes.dedup();
+        let axes: Vec<usize> = outs.iter().map(|o| self.axes[o.k].axis).collect();
+        let dims = iteration_dims(shape, &in_strides, &axes)?;
+        let geometry = Geometry::new(&dims, shape, &in_strides);
+        let mut computes: Vec<DType> = outs.iter().map(|o| self.axes[o.k].compute).collect();
         computes.sort_by_key(|c| c.name());
         computes.dedup();
         Ok(computes
             .into_iter()
             .map(|compute| {
                 let mut params = geometry.params(input.ptr);
-                let group = (0..self.axes.len()).filter(|&k| self.axes[k].compute == compute);
-                for (slot, k) in group.enumerate() {
-                    let a = &self.axes[k];
+                let group = (0..outs.len()).filter(|&j| self.axes[outs[j].k].compute == compute);
+                for (slot, j) in group.enumerate() {
+                    let (o, a) = (&outs[j], &self.axes[outs[j].k]);
                     let dim = dims.iter().position(|&d| d == Some(a.axis)).unwrap();
-                    params.axes[slot] = axis_params(a, dim, &geometry, &dims, &out_strides[k]);
-                    params.axes[slot].out = outputs[k].ptr;
-                    params.axes[slot].table = table_of[k];
+                    let p = &mut params.axes[slot];
+                    *p = axis_params(a, dim, &geometry, &dims, &out_strides[j]);
+                    p.out = o.buffer.ptr;
+                    p.table = o.table;
+                    p.origin = o.origin as i64;
+                    p.len = self.shape[a.axis] as i64;
                     params.naxes = slot as i32 + 1;
                 }
                 Launch {
@@ -170,6 +255,14 @@ impl GpuPlan {
             })
             .collect())
     }
+}
+
+/// One output of a launch: which, where, its table and its first index along its axis.
+struct Out<'a> {
+    k: usize,
+    buffer: Buffer<'a>,
+    table: u64,
+    origin: usize,
 }
 
 /// Byte strides as element strides, with the pointer's alignment checked.

@@ -54,6 +54,10 @@ pub struct NdgAxis {
     pub last: NdgDivisor,
     pub left: [f64; 3],
     pub right: [f64; 3],
+    /// The axis's index of the launch's first sample (0 for a whole array).
+    pub origin: i64,
+    /// The axis's whole length.
+    pub len: i64,
     /// Middle dims: rows per step along this axis (1 elsewhere).
     pub row_pitch: i64,
     /// The iteration dim this axis runs along.
