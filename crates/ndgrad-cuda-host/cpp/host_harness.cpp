@@ -18,16 +18,13 @@ struct Named {
     Entry entry;
 };
 
+#define NDG_NAMED(tag) {"ndg_grad_" #tag, ndg_grad_##tag}, {"ndg_grad_" #tag "_general", ndg_grad_##tag##_general}
+
 static const Named ENTRIES[] = {
-    {"ndg_grad_f64", ndg_grad_f64},       {"ndg_grad_f32", ndg_grad_f32},
-    {"ndg_grad_f32_f64", ndg_grad_f32_f64}, {"ndg_grad_f16", ndg_grad_f16},
-    {"ndg_grad_f16_f32", ndg_grad_f16_f32}, {"ndg_grad_f16_f64", ndg_grad_f16_f64},
-    {"ndg_grad_c128", ndg_grad_c128},     {"ndg_grad_c64", ndg_grad_c64},
-    {"ndg_grad_c64_c128", ndg_grad_c64_c128}, {"ndg_grad_i8", ndg_grad_i8},
-    {"ndg_grad_i16", ndg_grad_i16},       {"ndg_grad_i32", ndg_grad_i32},
-    {"ndg_grad_i64", ndg_grad_i64},       {"ndg_grad_u8", ndg_grad_u8},
-    {"ndg_grad_u16", ndg_grad_u16},       {"ndg_grad_u32", ndg_grad_u32},
-    {"ndg_grad_u64", ndg_grad_u64},
+    NDG_NAMED(f64),  NDG_NAMED(f32),  NDG_NAMED(f32_f64),  NDG_NAMED(f16), NDG_NAMED(f16_f32),
+    NDG_NAMED(f16_f64), NDG_NAMED(c128), NDG_NAMED(c64), NDG_NAMED(c64_c128), NDG_NAMED(i8),
+    NDG_NAMED(i16),  NDG_NAMED(i32),  NDG_NAMED(i64),  NDG_NAMED(u8),  NDG_NAMED(u16),
+    NDG_NAMED(u32),  NDG_NAMED(u64),
 };
 
 // 0 on success, 1 for an unknown entry point.

@@ -10,6 +10,7 @@
 #define NDG_HOST 1
 #define NDG_DEV inline
 #define NDG_GLOBAL extern "C"
+#define NDG_PARAMS const NdgParams
 #define __restrict__ __restrict
 
 struct dim3 {

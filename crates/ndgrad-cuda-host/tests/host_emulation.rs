@@ -446,3 +446,96 @@ fn blocks_of_any_size_equal_the_whole_array() {
         same(g, w, &format!("f32 Fortran blocks output {k}"));
     }
 }
+
+#[test]
+fn accuracies_and_derivative_orders_equal_the_cpu_engine() {
+    for p in [2u8, 4, 6, 8] {
+        for k in 1..=4u8 {
+            let opts = GradientOptions::new().accuracy(p).deriv(k);
+            check::<f64>(&[13, 14], &opts, &format!("accuracy {p} deriv {k}"));
+        }
+        let opts = GradientOptions::new().accuracy(p);
+        every_dtype(&[12, 10], &opts, &format!("accuracy {p}"));
+        let coords = GradientOptions::new()
+            .accuracy(p)
+            .deriv(2)
+            .spacings([AxisSpacing::from(coordinates(12)), AxisSpacing::from(0.3)]);
+        every_dtype(
+            &[12, 10],
+            &coords,
+            &format!("accuracy {p} deriv 2, coordinates"),
+        );
+    }
+}
+
+#[test]
+fn boundary_modes_equal_the_cpu_engine() {
+    use ndgrad::{Boundary, Side};
+    let modes = [
+        Boundary::Periodic { period: None },
+        Boundary::Reflect,
+        Boundary::Constant(2.75),
+        Boundary::Constant(-1e300),
+        Boundary::Sides(Side::OneSided, Side::Reflect),
+        Boundary::Sides(Side::Constant(-3.5), Side::Reflect),
+    ];
+    for mode in modes {
+        for p in [2u8, 4] {
+            let opts = GradientOptions::new().accuracy(p).boundary(mode);
+            every_dtype(&[9, 8], &opts, &format!("{mode:?} accuracy {p}"));
+        }
+        let opts = GradientOptions::new().deriv(3).accuracy(6).boundary(mode);
+        check::<f32>(&[16, 15], &opts, &format!("{mode:?} deriv 3"));
+    }
+    // One launch mixing NumPy's formulas without ghosts, with ghosts, and taps (the
+    // general kernels run all three).
+    let mixed = GradientOptions::new().boundaries([Boundary::OneSided, Boundary::Reflect]);
+    every_dtype(&[9, 8], &mixed, "one-sided and reflect axes");
+    let mixed = GradientOptions::new()
+        .spacings([AxisSpacing::from(coordinates(9)), AxisSpacing::from(0.5)])
+        .boundaries([Boundary::OneSided, Boundary::Constant(1.5)]);
+    every_dtype(&[9, 8], &mixed, "coordinates one-sided, constant");
+    // Uneven coordinates on a periodic axis (the period given), taps and NumPy's formulas.
+    for p in [2u8, 4] {
+        let opts = GradientOptions::new()
+            .accuracy(p)
+            .spacings([AxisSpacing::from(coordinates(10)), AxisSpacing::from(0.5)])
+            .boundaries([
+                Boundary::Periodic { period: Some(9.0) },
+                Boundary::Periodic { period: None },
+            ]);
+        every_dtype(
+            &[10, 9],
+            &opts,
+            &format!("periodic coordinates accuracy {p}"),
+        );
+    }
+}
+
+#[test]
+fn savitzky_golay_windows_equal_the_cpu_engine() {
+    for (window, polyorder, deriv) in [(5, 2, 1), (11, 3, 1), (11, 4, 2), (25, 12, 3), (7, 3, 3)] {
+        let opts = GradientOptions::new()
+            .savgol(window, polyorder)
+            .deriv(deriv);
+        every_dtype(
+            &[30, 27],
+            &opts,
+            &format!("SG {window}/{polyorder} deriv {deriv}"),
+        );
+        let coords = opts
+            .clone()
+            .spacings([AxisSpacing::from(coordinates(30)), AxisSpacing::from(0.1)]);
+        check::<f64>(
+            &[30, 27],
+            &coords,
+            &format!("SG {window}/{polyorder} coordinates"),
+        );
+        let wrapped = opts.boundary(ndgrad::Boundary::Periodic { period: None });
+        check::<f32>(
+            &[30, 27],
+            &wrapped,
+            &format!("SG {window}/{polyorder} periodic"),
+        );
+    }
+}

@@ -16,6 +16,9 @@
 #ifndef NDG_HOST
 #define NDG_DEV __device__ __forceinline__
 #define NDG_GLOBAL extern "C" __global__
+// Parameters stay in the parameter space when indexed by a variable (the general kernels'
+// loop over axes): no per-thread copy of them (sm_70+, CUDA 11.7+).
+#define NDG_PARAMS const __grid_constant__ NdgParams
 #endif
 
 #define NDG_MAX_DIMS 8
@@ -42,11 +45,32 @@ struct NdgAxis {
     long long origin;     // the axis's index of the launch's first sample (0 for whole arrays)
     long long len;        // the axis's whole length (a block's launch sees part of it)
     long long row_pitch;  // middle dims: rows per step along this axis (1 if outer/inner)
+    long long ghost_left;   // ghost samples before sample 0 (boundary modes)
+    long long ghost_right;  // ghost samples after sample len - 1
+    double constant[4];     // "constant" ghosts in the data's arithmetic type: left re, im,
+                            // right re, im
     int dim;              // the iteration dim this axis runs along
-    int edge_order;       // 1 or 2
-    int uniform;          // 1: (f[i+1] - f[i-1]) / h2; 0: the table
+    int edge_order;       // NumPy's formulas: 1 or 2
+    int uniform;          // NumPy's formulas: 1: (f[i+1] - f[i-1]) / h2; 0: the table
+    int kind;             // NDG_KIND_*
+    int half_width;       // taps: interior points read i - half_width ..= i + half_width
+    int end_width;        // taps: points nearer an end read the end_width nearest samples
+    int odd;              // uniform taps: odd derivative (pairs are differences)
+    int fill_left;        // NDG_FILL_*
+    int fill_right;
     int pad;
 };
+// What an axis computes: NumPy's formulas (h2/first/last/left/right, the table holding the
+// coordinate interior), or taps: uniform (the table holds centre[half_width + 1], then
+// half_width left rows and half_width right rows of end_width weights; divided by h2) or on
+// coordinates (the table holds, per real sample, max(2 half_width + 1, end_width) weights).
+#define NDG_KIND_NUMPY 0
+#define NDG_KIND_UNIFORM_TAPS 1
+#define NDG_KIND_COORDINATE_TAPS 2
+// Where ghost samples come from (np.pad's modes).
+#define NDG_FILL_WRAP 0
+#define NDG_FILL_MIRROR 1
+#define NDG_FILL_CONSTANT 2
 
 // One launch. Iteration dims are the array's dims ordered by decreasing input stride (the
 // last one is the unit-stride one threads run along), at least 3 of them: dim 0 is marched
@@ -212,20 +236,44 @@ NDG_DEV void ndg_put(ndg_cf* p, ndg_cd c) {
     __stcs(&p->im, __double2float_rn(c.im));
 }
 
-// ---- NumPy's two formulas ----
-// `(hi - lo) / d`: the difference in the data's type S, the division in the compute type C.
-template <class C, class T>
-NDG_DEV C ndg_difference(T lo, T hi, const NdgDivisor& d) {
-    return ndg_div(ndg_up<C>::from(ndg_sub(ndg_s(hi), ndg_s(lo))), d);
+// "constant" ghost values, given as (re, im) doubles, in the data's arithmetic type S
+// (chosen by the data pointer's type; the values are exact in S, rounded on the host).
+NDG_DEV double ndg_const(const double*, double re, double) { return re; }
+NDG_DEV float ndg_const(const float*, double re, double) { return __double2float_rn(re); }
+NDG_DEV ndg_h ndg_const(const ndg_half*, double re, double) {
+    return ndg_h{__double2float_rn(re)};
+}
+NDG_DEV ndg_cf ndg_const(const ndg_cf*, double re, double im) {
+    return ndg_cf{__double2float_rn(re), __double2float_rn(im)};
+}
+NDG_DEV ndg_cd ndg_const(const ndg_cd*, double re, double im) { return ndg_cd{re, im}; }
+template <class I>
+NDG_DEV double ndg_const(const I*, double re, double) { return re; }  // integers: f64
+
+// ---- NumPy's two formulas, on values of the data's arithmetic type S ----
+// `(hi - lo) / d`: the difference in S, the division in the compute type C.
+template <class C, class S>
+NDG_DEV C ndg_difference_s(S lo, S hi, const NdgDivisor& d) {
+    return ndg_div(ndg_up<C>::from(ndg_sub(hi, lo)), d);
 }
 
 // `(a*f0 + b*f1) + c*f2` in the compute type.
+template <class C, class S>
+NDG_DEV C ndg_three_s(const double* w, S f0, S f1, S f2) {
+    C t0 = ndg_scale(w[0], ndg_up<C>::from(f0));
+    C t1 = ndg_scale(w[1], ndg_up<C>::from(f1));
+    C t2 = ndg_scale(w[2], ndg_up<C>::from(f2));
+    return ndg_add(ndg_add(t0, t1), t2);
+}
+
+template <class C, class T>
+NDG_DEV C ndg_difference(T lo, T hi, const NdgDivisor& d) {
+    return ndg_difference_s<C>(ndg_s(lo), ndg_s(hi), d);
+}
+
 template <class C, class T>
 NDG_DEV C ndg_three(const double* w, T f0, T f1, T f2) {
-    C t0 = ndg_scale(w[0], ndg_up<C>::from(ndg_s(f0)));
-    C t1 = ndg_scale(w[1], ndg_up<C>::from(ndg_s(f1)));
-    C t2 = ndg_scale(w[2], ndg_up<C>::from(ndg_s(f2)));
-    return ndg_add(ndg_add(t0, t1), t2);
+    return ndg_three_s<C>(w, ndg_s(f0), ndg_s(f1), ndg_s(f2));
 }
 
 // The gradient along one axis at sample i of n; f points at sample i, s is the axis's
@@ -247,12 +295,113 @@ NDG_DEV C ndg_axis_value(const NdgAxis& a, const T* __restrict__ f, long long s,
     return ndg_three<C>(w, f[-s], f[0], f[s]);
 }
 
+// ---- axes with ghost samples, and taps ----
+// Extended sample e of an axis (real sample r is e - ghost_left), in S, read through the
+// ghost index map (np.pad's modes): f points at real sample i.
+template <class T>
+NDG_DEV auto ndg_at(const NdgAxis& a, const T* __restrict__ f, long long s, long long i,
+                    long long e) -> decltype(ndg_s(f[0])) {
+    const long long n = a.len;
+    long long r = e - a.ghost_left;
+    if (r < 0 || r >= n) {
+        const bool left = r < 0;
+        const long long d = left ? -r : r - (n - 1);
+        const int fill = left ? a.fill_left : a.fill_right;
+        if (fill == NDG_FILL_CONSTANT) {
+            return left ? ndg_const(f, a.constant[0], a.constant[1])
+                        : ndg_const(f, a.constant[2], a.constant[3]);
+        }
+        if (fill == NDG_FILL_WRAP) {
+            r = left ? n - d : d - 1;
+        } else {
+            r = left ? d : n - 1 - d;
+        }
+    }
+    return ndg_s(f[(r - i) * s]);
+}
+
+// NumPy's formulas over the extended axis (boundary modes with accuracy 2).
+template <class C, class T>
+NDG_DEV C ndg_numpy_ghosts(const NdgAxis& a, const T* __restrict__ f, long long s, long long i) {
+    const long long e = i + a.ghost_left, n = a.len + a.ghost_left + a.ghost_right;
+    if (e == 0) {
+        if (a.edge_order == 2)
+            return ndg_three_s<C>(a.left, ndg_at(a, f, s, i, 0), ndg_at(a, f, s, i, 1),
+                                  ndg_at(a, f, s, i, 2));
+        return ndg_difference_s<C>(ndg_at(a, f, s, i, 0), ndg_at(a, f, s, i, 1), a.first);
+    }
+    if (e == n - 1) {
+        if (a.edge_order == 2)
+            return ndg_three_s<C>(a.right, ndg_at(a, f, s, i, n - 3), ndg_at(a, f, s, i, n - 2),
+                                  ndg_at(a, f, s, i, n - 1));
+        return ndg_difference_s<C>(ndg_at(a, f, s, i, n - 2), ndg_at(a, f, s, i, n - 1), a.last);
+    }
+    if (a.uniform) return ndg_difference_s<C>(ndg_at(a, f, s, i, e - 1), ndg_at(a, f, s, i, e + 1), a.h2);
+    const double* w = (const double*)a.table + 3 * (e - 1);
+    return ndg_three_s<C>(w, ndg_at(a, f, s, i, e - 1), ndg_at(a, f, s, i, e),
+                          ndg_at(a, f, s, i, e + 1));
+}
+
+// A taps stencil (the CPU's exec/taps.rs order): uniform interior points sum symmetric
+// pairs outwards, every other point sums w_j f[node_j] over ascending nodes; uniform sums
+// are then divided by h^deriv.
+template <class C, class T>
+NDG_DEV C ndg_taps(const NdgAxis& a, const T* __restrict__ f, long long s, long long i) {
+    const long long e = i + a.ghost_left, n = a.len + a.ghost_left + a.ghost_right;
+    const long long m = a.half_width, l = a.end_width;
+    const double* t = (const double*)a.table;
+    const bool interior = e >= m && e + m < n;
+    if (a.kind == NDG_KIND_UNIFORM_TAPS && interior) {
+        C acc;
+        if (a.odd) {
+            acc = ndg_scale(t[1], ndg_sub(ndg_up<C>::from(ndg_at(a, f, s, i, e + 1)),
+                                          ndg_up<C>::from(ndg_at(a, f, s, i, e - 1))));
+            for (long long j = 2; j <= m; j++) {
+                C pair = ndg_sub(ndg_up<C>::from(ndg_at(a, f, s, i, e + j)),
+                                 ndg_up<C>::from(ndg_at(a, f, s, i, e - j)));
+                acc = ndg_add(acc, ndg_scale(t[j], pair));
+            }
+        } else {
+            acc = ndg_scale(t[0], ndg_up<C>::from(ndg_at(a, f, s, i, e)));
+            for (long long j = 1; j <= m; j++) {
+                C pair = ndg_add(ndg_up<C>::from(ndg_at(a, f, s, i, e + j)),
+                                 ndg_up<C>::from(ndg_at(a, f, s, i, e - j)));
+                acc = ndg_add(acc, ndg_scale(t[j], pair));
+            }
+        }
+        return ndg_div(acc, a.h2);
+    }
+    const long long start = e < m ? 0 : (e + m >= n ? n - l : e - m);
+    const long long count = interior ? 2 * m + 1 : l;
+    const double* w;
+    if (a.kind == NDG_KIND_UNIFORM_TAPS) {
+        w = t + (m + 1) + (e < m ? e : m + (e + m - n)) * l;
+    } else {
+        const long long width = 2 * m + 1 > l ? 2 * m + 1 : l;
+        w = t + (e - a.ghost_left) * width;
+    }
+    C acc = ndg_scale(w[0], ndg_up<C>::from(ndg_at(a, f, s, i, start)));
+    for (long long j = 1; j < count; j++) {
+        acc = ndg_add(acc, ndg_scale(w[j], ndg_up<C>::from(ndg_at(a, f, s, i, start + j))));
+    }
+    return a.kind == NDG_KIND_UNIFORM_TAPS ? ndg_div(acc, a.h2) : acc;
+}
+
+// One output value of the general kernels: any formula, with or without ghosts.
+template <class C, class T>
+NDG_DEV C ndg_value(const NdgAxis& a, const T* __restrict__ f, long long s, long long i) {
+    if (a.kind != NDG_KIND_NUMPY) return ndg_taps<C>(a, f, s, i);
+    if (a.ghost_left != 0 || a.ghost_right != 0) return ndg_numpy_ghosts<C>(a, f, s, i);
+    return ndg_axis_value<C>(a, f, s, i, a.len);
+}
+
 // ---------------------------------------------------------------------------------------
 // The kernel: each thread owns one position along the unit-stride dim and one row, and
-// marches its chunk of dim 0, writing every requested output there. Loops over dims and
-// axes are unrolled to NDG_MAX_DIMS so that every index into the parameters is a constant
-// (a dynamic index would copy the parameters to local memory).
-template <class T, class C, class O>
+// marches its chunk of dim 0, writing every requested output there. Two flavours per
+// type: the NumPy-formula kernels (no ghosts) unroll their loop over axes to NDG_MAX_DIMS,
+// so every index into the parameters is a constant and the formulas inline; the general
+// kernels (taps, ghosts) loop over the axes they have, so their longer code exists once.
+template <class T, class C, class O, bool GENERAL>
 NDG_DEV void ndg_gradient(const NdgParams& p) {
     const int nd = p.ndim;
     long long inner_n = 0, inner_s = 0;
@@ -311,26 +460,37 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
         }
         for (long long o = o0; o < o1; o++) {
             const T* __restrict__ f = in + in_off + o * p.strides[0];
-#pragma unroll
-            for (int k = 0; k < NDG_MAX_DIMS; k++) {
-                if (k < p.naxes) {
+            if constexpr (GENERAL) {
+#pragma unroll 1
+                for (int k = 0; k < p.naxes; k++) {
                     const NdgAxis& a = p.axes[k];
-                    long long s = 0;
-#pragma unroll
-                    for (int d = 0; d < NDG_MAX_DIMS; d++) {
-                        if (d == a.dim) s = p.strides[d];
-                    }
                     const long long i = a.origin + (a.dim == 0 ? o : pos[k]);
                     O* out = (O*)a.out + out_off[k] + o * a.out_strides[0];
-                    ndg_put(out, ndg_axis_value<C>(a, f, s, i, a.len));
+                    ndg_put(out, ndg_value<C>(a, f, p.strides[a.dim], i));
+                }
+            } else {
+#pragma unroll
+                for (int k = 0; k < NDG_MAX_DIMS; k++) {
+                    if (k < p.naxes) {
+                        const NdgAxis& a = p.axes[k];
+                        long long s = 0;
+#pragma unroll
+                        for (int d = 0; d < NDG_MAX_DIMS; d++) {
+                            if (d == a.dim) s = p.strides[d];
+                        }
+                        const long long i = a.origin + (a.dim == 0 ? o : pos[k]);
+                        O* out = (O*)a.out + out_off[k] + o * a.out_strides[0];
+                        ndg_put(out, ndg_axis_value<C>(a, f, s, i, a.len));
+                    }
                 }
             }
         }
     }
 }
 
-#define NDG_ENTRY(tag, T, C, O) \
-    NDG_GLOBAL void ndg_grad_##tag(const NdgParams p) { ndg_gradient<T, C, O>(p); }
+#define NDG_ENTRY(tag, T, C, O)                                                        \
+    NDG_GLOBAL void ndg_grad_##tag(NDG_PARAMS p) { ndg_gradient<T, C, O, false>(p); } \
+    NDG_GLOBAL void ndg_grad_##tag##_general(NDG_PARAMS p) { ndg_gradient<T, C, O, true>(p); }
 
 NDG_ENTRY(f64, double, double, double)
 NDG_ENTRY(f32, float, float, float)

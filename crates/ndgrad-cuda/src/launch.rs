@@ -4,11 +4,14 @@
 
 use std::cmp::Reverse;
 
-use ndgrad::backend::{NumpyAxis, NumpyInterior};
+use ndgrad::backend::{BackendAxis, Formula, GhostFill, NumpyInterior};
 use ndgrad::{DType, EdgeOrder, Plan};
 
 use crate::error::Error;
-use crate::params::{MAX_DIMS, NdgAxis, NdgDivisor, NdgParams};
+use crate::params::{
+    FILL_CONSTANT, FILL_MIRROR, FILL_WRAP, KIND_COORDINATE_TAPS, KIND_NUMPY, KIND_UNIFORM_TAPS,
+    MAX_DIMS, NdgAxis, NdgParams,
+};
 
 /// Blocks a launch aims for: a few per SM on the largest GPUs, so that marching chunks of
 /// dim 0 keeps every SM busy without re-reading planes across blocks more than needed.
@@ -16,13 +19,15 @@ const TARGET_BLOCKS: u64 = 2048;
 /// CUDA's limit on grid y and z.
 const GRID_YZ_MAX: u64 = 65_535;
 
-/// A gradient call planned for the GPU: NumPy's formulas for each axis, with coefficients
-/// in the compute type. Build it once per call (or once for many arrays of one shape).
+/// A gradient call planned for the GPU: each axis's formula (NumPy's, or the engine's taps
+/// for accuracies, derivative orders and Savitzky–Golay windows), ghosts (boundary modes),
+/// and coefficients in the compute type. Build it once per call (or once for many arrays of
+/// one shape).
 #[derive(Debug, Clone)]
 pub struct GpuPlan {
     data: DType,
     shape: Vec<usize>,
-    axes: Vec<NumpyAxis>,
+    axes: Vec<BackendAxis>,
 }
 
 /// A device buffer as the kernel sees it: its address and byte strides (negative allowed).
@@ -52,10 +57,10 @@ impl GpuPlan {
     /// type `data` on the GPU.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] naming the option when the plan is more than NumPy's formulas.
+    /// [`Error::Unsupported`] naming the option the kernels do not run (a NaN policy).
     pub fn new(plan: &Plan, data: DType) -> Result<GpuPlan, Error> {
         let axes = plan
-            .numpy_axes(data)
+            .backend_axes(data)
             .map_err(|e| Error::Unsupported { option: e.option })?;
         Ok(GpuPlan {
             data,
@@ -84,18 +89,13 @@ impl GpuPlan {
         self.axes.iter().map(|a| a.axis).collect()
     }
 
-    /// The coefficient tables the caller uploads (as `f64`) before a launch: one per
-    /// coordinate axis, in output order, `[a, b, c]` per interior sample.
+    /// The coefficient tables the caller uploads (as `f64`) before a launch: one per axis
+    /// that reads one (coordinates, taps), in output order. Layouts: NumPy's coordinate
+    /// interior `[a, b, c]` per interior sample; uniform taps the centre weights, then the
+    /// left and the right end rows; coordinate taps `max(2 half_width + 1, end_width)`
+    /// weights per real sample (zero-padded).
     pub fn tables(&self) -> Vec<Vec<f64>> {
-        self.axes
-            .iter()
-            .filter_map(|a| match &a.interior {
-                NumpyInterior::NonUniform { weights } => {
-                    Some(weights.iter().flatten().copied().collect())
-                }
-                NumpyInterior::Uniform { .. } => None,
-            })
-            .collect()
+        self.axes.iter().filter_map(table).collect()
     }
 
     /// The launches computing every output: one, or one per compute type when axes differ
@@ -137,10 +137,10 @@ impl GpuPlan {
             .map(|(k, &buffer)| Out {
                 k,
                 buffer,
-                table: if self.uniform(k) {
-                    0
-                } else {
+                table: if self.has_table(k) {
                     *next.next().unwrap()
+                } else {
+                    0
                 },
                 origin: 0,
             })
@@ -183,11 +183,23 @@ impl GpuPlan {
                 a.axis, self.shape
             )));
         }
-        if (table == 0) != self.uniform(k) {
+        if (table != 0) != self.has_table(k) {
             return Err(layout(format!(
                 "output {k} {} a coefficient table",
-                if self.uniform(k) { "takes no" } else { "needs" }
+                if self.has_table(k) {
+                    "needs"
+                } else {
+                    "takes no"
+                }
             )));
+        }
+        // Ghosts are read through the index map from the whole axis (a wrap reads the other
+        // end): a block must hold the whole axis.
+        let ghosts = a.ghosts.left + a.ghosts.right > 0;
+        if ghosts && block[a.axis] != self.shape[a.axis] {
+            return Err(Error::Unsupported {
+                option: "boundary= on chunks that do not hold the whole axis",
+            });
         }
         let out = Out {
             k,
@@ -198,14 +210,21 @@ impl GpuPlan {
         self.build(block, input, &[out])
     }
 
-    /// Which of [`GpuPlan::tables`] output `k` reads: None on an evenly spaced axis.
+    /// Which of [`GpuPlan::tables`] output `k` reads: None where it reads none.
     pub fn table_index(&self, k: usize) -> Option<usize> {
-        (k < self.axes.len() && !self.uniform(k))
-            .then(|| (0..k).filter(|&j| !self.uniform(j)).count())
+        (k < self.axes.len() && self.has_table(k))
+            .then(|| (0..k).filter(|&j| self.has_table(j)).count())
     }
 
-    fn uniform(&self, k: usize) -> bool {
-        matches!(self.axes[k].interior, NumpyInterior::Uniform { .. })
+    /// Whether output `k` reads a coefficient table.
+    fn has_table(&self, k: usize) -> bool {
+        !matches!(
+            self.axes[k].formula,
+            Formula::Numpy {
+                interior: NumpyInterior::Uniform { .. },
+                ..
+            }
+        )
     }
 
     /// Launches over an iteration of `shape` (the array's, or a block's), one per compute
@@ -246,8 +265,14 @@ impl GpuPlan {
                     p.len = self.shape[a.axis] as i64;
                     params.naxes = slot as i32 + 1;
                 }
+                let general = (0..outs.len()).any(|j| {
+                    let a = &self.axes[outs[j].k];
+                    a.compute == compute
+                        && (a.ghosts.left + a.ghosts.right > 0
+                            || !matches!(a.formula, Formula::Numpy { .. }))
+                });
                 Launch {
-                    entry: entry(self.data, compute),
+                    entry: entry(self.data, compute, general),
                     params,
                     grid: geometry.grid,
                     block: geometry.block,
@@ -384,70 +409,152 @@ impl Geometry {
     }
 }
 
+/// An axis's coefficient table, if it reads one (see [`GpuPlan::tables`]).
+fn table(a: &BackendAxis) -> Option<Vec<f64>> {
+    match &a.formula {
+        Formula::Numpy {
+            interior: NumpyInterior::NonUniform { weights },
+            ..
+        } => Some(weights.iter().flatten().copied().collect()),
+        Formula::Numpy { .. } => None,
+        Formula::UniformTaps {
+            centre,
+            left,
+            right,
+            ..
+        } => Some(
+            centre
+                .iter()
+                .chain(left.iter().flatten())
+                .chain(right.iter().flatten())
+                .copied()
+                .collect(),
+        ),
+        Formula::CoordinateTaps {
+            half_width,
+            end_width,
+            rows,
+        } => {
+            let width = (2 * half_width + 1).max(*end_width);
+            let mut t = vec![0.0; width * rows.len()];
+            for (row, w) in t.chunks_mut(width).zip(rows) {
+                row[..w.len()].copy_from_slice(w);
+            }
+            Some(t)
+        }
+    }
+}
+
 /// One axis's parameters (pointers filled in by the caller).
 fn axis_params(
-    a: &NumpyAxis,
+    a: &BackendAxis,
     dim: usize,
     g: &Geometry,
     dims: &[Option<usize>],
     out_strides: &[i64],
 ) -> NdgAxis {
     let nd = dims.len();
+    let fill = |f: GhostFill| match f {
+        GhostFill::Wrap => (FILL_WRAP, [0.0; 2]),
+        GhostFill::Mirror => (FILL_MIRROR, [0.0; 2]),
+        GhostFill::Constant(v) => (FILL_CONSTANT, v),
+    };
+    let (fill_left, c_left) = fill(a.ghosts.left_fill);
+    let (fill_right, c_right) = fill(a.ghosts.right_fill);
     let mut p = NdgAxis {
-        first: a.first.into(),
-        last: a.last.into(),
-        left: a.left,
-        right: a.right,
         row_pitch: if dim > 0 && dim < nd - 1 {
             g.shape[dim + 1..nd - 1].iter().product()
         } else {
             1
         },
         dim: dim as i32,
-        edge_order: match a.edge_order {
-            EdgeOrder::First => 1,
-            EdgeOrder::Second => 2,
-        },
+        ghost_left: a.ghosts.left as i64,
+        ghost_right: a.ghosts.right as i64,
+        constant: [c_left[0], c_left[1], c_right[0], c_right[1]],
+        fill_left,
+        fill_right,
         ..Default::default()
     };
     for (j, d) in dims.iter().enumerate() {
         p.out_strides[j] = d.map_or(0, |d| out_strides[d]);
     }
-    match &a.interior {
-        NumpyInterior::Uniform { h2 } => {
-            p.uniform = 1;
-            p.h2 = (*h2).into();
+    match &a.formula {
+        Formula::Numpy {
+            edge_order,
+            interior,
+            first,
+            last,
+            left,
+            right,
+        } => {
+            p.kind = KIND_NUMPY;
+            p.first = (*first).into();
+            p.last = (*last).into();
+            p.left = *left;
+            p.right = *right;
+            p.edge_order = match edge_order {
+                EdgeOrder::First => 1,
+                EdgeOrder::Second => 2,
+            };
+            if let NumpyInterior::Uniform { h2 } = interior {
+                p.uniform = 1;
+                p.h2 = (*h2).into();
+            }
         }
-        NumpyInterior::NonUniform { .. } => p.h2 = NdgDivisor::default(),
+        Formula::UniformTaps {
+            half_width,
+            end_width,
+            odd,
+            divisor,
+            ..
+        } => {
+            p.kind = KIND_UNIFORM_TAPS;
+            p.half_width = *half_width as i32;
+            p.end_width = *end_width as i32;
+            p.odd = i32::from(*odd);
+            p.h2 = (*divisor).into();
+        }
+        Formula::CoordinateTaps {
+            half_width,
+            end_width,
+            ..
+        } => {
+            p.kind = KIND_COORDINATE_TAPS;
+            p.half_width = *half_width as i32;
+            p.end_width = *end_width as i32;
+        }
     }
     p
 }
 
-/// The entry point for data of type `data` computed in `compute`.
-fn entry(data: DType, compute: DType) -> &'static str {
-    match (data, compute) {
-        (DType::F64, _) => "ndg_grad_f64",
-        (DType::F32, DType::F64) => "ndg_grad_f32_f64",
-        (DType::F32, _) => "ndg_grad_f32",
-        (DType::F16, DType::F64) => "ndg_grad_f16_f64",
-        (DType::F16, DType::F32) => "ndg_grad_f16_f32",
-        (DType::F16, _) => "ndg_grad_f16",
-        (DType::C128, _) => "ndg_grad_c128",
-        (DType::C64, DType::C128) => "ndg_grad_c64_c128",
-        (DType::C64, _) => "ndg_grad_c64",
-        (DType::I8, _) => "ndg_grad_i8",
-        (DType::I16, _) => "ndg_grad_i16",
-        (DType::I32, _) => "ndg_grad_i32",
-        (DType::I64, _) => "ndg_grad_i64",
-        (DType::U8, _) => "ndg_grad_u8",
-        (DType::U16, _) => "ndg_grad_u16",
-        (DType::U32, _) => "ndg_grad_u32",
-        (DType::U64, _) => "ndg_grad_u64",
-    }
+/// The entry point for data of type `data` computed in `compute`: the NumPy-formula kernel,
+/// or the general one (taps, ghosts).
+fn entry(data: DType, compute: DType, general: bool) -> &'static str {
+    let tag = match (data, compute) {
+        (DType::F64, _) => 0,
+        (DType::F32, DType::F64) => 2,
+        (DType::F32, _) => 1,
+        (DType::F16, DType::F64) => 5,
+        (DType::F16, DType::F32) => 4,
+        (DType::F16, _) => 3,
+        (DType::C128, _) => 6,
+        (DType::C64, DType::C128) => 8,
+        (DType::C64, _) => 7,
+        (DType::I8, _) => 9,
+        (DType::I16, _) => 10,
+        (DType::I32, _) => 11,
+        (DType::I64, _) => 12,
+        (DType::U8, _) => 13,
+        (DType::U16, _) => 14,
+        (DType::U32, _) => 15,
+        (DType::U64, _) => 16,
+    };
+    ENTRIES[tag + if general { 17 } else { 0 }]
 }
 
-/// Every entry point of `kernels/grad.ptx` that computes gradients.
-pub const ENTRIES: [&str; 17] = [
+/// Every entry point of `kernels/grad.ptx` that computes gradients: the NumPy-formula
+/// kernels, then the general ones in the same order.
+pub const ENTRIES: [&str; 34] = [
     "ndg_grad_f64",
     "ndg_grad_f32",
     "ndg_grad_f32_f64",
@@ -465,4 +572,21 @@ pub const ENTRIES: [&str; 17] = [
     "ndg_grad_u16",
     "ndg_grad_u32",
     "ndg_grad_u64",
+    "ndg_grad_f64_general",
+    "ndg_grad_f32_general",
+    "ndg_grad_f32_f64_general",
+    "ndg_grad_f16_general",
+    "ndg_grad_f16_f32_general",
+    "ndg_grad_f16_f64_general",
+    "ndg_grad_c128_general",
+    "ndg_grad_c64_general",
+    "ndg_grad_c64_c128_general",
+    "ndg_grad_i8_general",
+    "ndg_grad_i16_general",
+    "ndg_grad_i32_general",
+    "ndg_grad_i64_general",
+    "ndg_grad_u8_general",
+    "ndg_grad_u16_general",
+    "ndg_grad_u32_general",
+    "ndg_grad_u64_general",
 ];

@@ -60,12 +60,37 @@ pub struct NdgAxis {
     pub len: i64,
     /// Middle dims: rows per step along this axis (1 elsewhere).
     pub row_pitch: i64,
+    /// Ghost samples before sample 0 and after the last (boundary modes).
+    pub ghost_left: i64,
+    pub ghost_right: i64,
+    /// "constant" ghosts in the data's arithmetic type: left re, im, right re, im.
+    pub constant: [f64; 4],
     /// The iteration dim this axis runs along.
     pub dim: i32,
+    /// NumPy's formulas: edge order 1 or 2, and whether the interior divides by `h2` (1)
+    /// or reads the table (0).
     pub edge_order: i32,
     pub uniform: i32,
+    /// [`KIND_NUMPY`], [`KIND_UNIFORM_TAPS`] or [`KIND_COORDINATE_TAPS`].
+    pub kind: i32,
+    /// Taps: interior half-width and end width; odd derivative (uniform taps).
+    pub half_width: i32,
+    pub end_width: i32,
+    pub odd: i32,
+    /// [`FILL_WRAP`], [`FILL_MIRROR`] or [`FILL_CONSTANT`], per side.
+    pub fill_left: i32,
+    pub fill_right: i32,
     pub pad: i32,
 }
+
+/// `NDG_KIND_*`: what an axis computes.
+pub const KIND_NUMPY: i32 = 0;
+pub const KIND_UNIFORM_TAPS: i32 = 1;
+pub const KIND_COORDINATE_TAPS: i32 = 2;
+/// `NDG_FILL_*`: where ghost samples come from.
+pub const FILL_WRAP: i32 = 0;
+pub const FILL_MIRROR: i32 = 1;
+pub const FILL_CONSTANT: i32 = 2;
 
 /// `struct NdgParams`: one launch.
 #[repr(C)]

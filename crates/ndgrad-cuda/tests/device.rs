@@ -45,6 +45,21 @@ fn main() {
             }
         }
     }
+    for (what, options) in extensions() {
+        for shape in [vec![40], vec![37, 53], vec![9, 17, 33]] {
+            let c = Case {
+                shape,
+                order: EdgeOrder::First,
+                spacing: Spacing::Unit,
+                fortran: false,
+            };
+            c.run_with::<f64>(&gpu, &stream, &options, what);
+            c.run_with::<f32>(&gpu, &stream, &options, what);
+            c.run_with::<Complex<f32>>(&gpu, &stream, &options, what);
+            c.run_with::<i16>(&gpu, &stream, &options, what);
+            cases += 4;
+        }
+    }
     safe_api(&gpu, &stream);
     println!("device: {cases} cases bit for bit against the CPU engine, safe API ok");
 }
@@ -87,14 +102,43 @@ fn bytes<T>(v: &[T]) -> &[u8] {
     unsafe { std::slice::from_raw_parts(v.as_ptr().cast(), std::mem::size_of_val(v)) }
 }
 
+/// The engine's options beyond NumPy, which the general kernels run.
+fn extensions() -> Vec<(&'static str, GradientOptions)> {
+    use ndgrad::Boundary;
+    vec![
+        ("accuracy 4", GradientOptions::new().accuracy(4)),
+        (
+            "deriv 2 accuracy 6",
+            GradientOptions::new().deriv(2).accuracy(6),
+        ),
+        (
+            "periodic",
+            GradientOptions::new().boundary(Boundary::Periodic { period: None }),
+        ),
+        (
+            "reflect accuracy 4",
+            GradientOptions::new()
+                .accuracy(4)
+                .boundary(Boundary::Reflect),
+        ),
+        (
+            "constant",
+            GradientOptions::new().boundary(Boundary::Constant(2.5)),
+        ),
+        ("Savitzky-Golay 11/3", GradientOptions::new().savgol(11, 3)),
+    ]
+}
+
 impl Case {
     fn run<T: Element>(&self, gpu: &Gpu, stream: &Arc<CudaStream>) {
-        let n: usize = self.shape.iter().product();
-        let values = data::<T>(n);
-        let layout = IxDyn(&self.shape).set_f(self.fortran);
-        let f = ArrayD::from_shape_vec(layout, values.clone()).unwrap();
-        let spacings: Vec<AxisSpacing> = self
-            .shape
+        let options = GradientOptions::new()
+            .edge_order(self.order)
+            .spacings(self.spacings());
+        self.run_with::<T>(gpu, stream, &options, "NumPy's formulas");
+    }
+
+    fn spacings(&self) -> Vec<AxisSpacing> {
+        self.shape
             .iter()
             .map(|&len| match self.spacing {
                 Spacing::Unit => AxisSpacing::from(1.0),
@@ -105,12 +149,22 @@ impl Case {
                         .collect::<Vec<_>>(),
                 ),
             })
-            .collect();
-        let options = GradientOptions::new()
-            .edge_order(self.order)
-            .spacings(spacings);
-        let expected = ndgrad::gradient(f.view(), &options).unwrap();
-        let plan = GpuPlan::new(&Plan::new(&self.shape, &options).unwrap(), T::DTYPE).unwrap();
+            .collect()
+    }
+
+    fn run_with<T: Element>(
+        &self,
+        gpu: &Gpu,
+        stream: &Arc<CudaStream>,
+        options: &GradientOptions,
+        what: &str,
+    ) {
+        let n: usize = self.shape.iter().product();
+        let values = data::<T>(n);
+        let layout = IxDyn(&self.shape).set_f(self.fortran);
+        let f = ArrayD::from_shape_vec(layout, values.clone()).unwrap();
+        let expected = ndgrad::gradient(f.view(), options).unwrap();
+        let plan = GpuPlan::new(&Plan::new(&self.shape, options).unwrap(), T::DTYPE).unwrap();
         let item = |d: DType| d.itemsize() as isize;
         let strides: Vec<isize> = f.strides().iter().map(|&s| s * item(T::DTYPE)).collect();
         let input: CudaSlice<u8> = stream.clone_htod(bytes(&values)).unwrap();
@@ -166,13 +220,13 @@ impl Case {
             } else {
                 want
             };
-            assert_same(bytes(&want_f), &got, T::DTYPE, k, &self.shape);
+            assert_same(bytes(&want_f), &got, T::DTYPE, k, &self.shape, what);
         }
     }
 }
 
 /// Bitwise equality, except that any NaN matches any NaN (payloads are not NumPy's rule).
-fn assert_same(want: &[u8], got: &[u8], dtype: DType, axis: usize, shape: &[usize]) {
+fn assert_same(want: &[u8], got: &[u8], dtype: DType, axis: usize, shape: &[usize], what: &str) {
     let out = dtype.output();
     let part = if out.kind() == 'c' {
         out.itemsize() / 2
@@ -187,7 +241,7 @@ fn assert_same(want: &[u8], got: &[u8], dtype: DType, axis: usize, shape: &[usiz
         };
         assert!(
             w == g || (nan(w) && nan(g)),
-            "{} shape {shape:?} axis {axis}: element part {i} differs ({w:?} vs {g:?})",
+            "{what}, {} shape {shape:?} axis {axis}: element part {i} differs ({w:?} vs {g:?})",
             dtype.name()
         );
     }
@@ -214,6 +268,7 @@ fn safe_api(gpu: &Gpu, stream: &Arc<CudaStream>) {
             DType::F64,
             0,
             &shape,
+            "safe API",
         );
     }
 }

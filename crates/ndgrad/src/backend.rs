@@ -13,8 +13,10 @@ use half::f16;
 use num_complex::Complex;
 
 use crate::dtype::DType;
-use crate::element::{ComplexDivisor, Compute, Real};
-use crate::options::{Boundary, EdgeOrder, NanPolicy};
+use crate::element::{ComplexDivisor, Compute, Element, Real};
+use crate::exec::taps::{TapCoefficients, Weights};
+use crate::ghosts::Fill;
+use crate::options::{EdgeOrder, NanPolicy};
 use crate::plan::{AxisStencil, Plan};
 use crate::stencil::Stencil;
 
@@ -37,7 +39,7 @@ pub enum Divisor {
     },
 }
 
-/// The interior formula of one axis.
+/// The interior formula of NumPy's stencil.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NumpyInterior {
     /// `(f[i+1] - f[i-1]) / h2`.
@@ -47,40 +49,106 @@ pub enum NumpyInterior {
     },
     /// `(a f[i-1] + b f[i]) + c f[i+1]` with `weights[i - 1] = [a, b, c]`.
     NonUniform {
-        /// One row per interior sample (`len - 2` rows), rounded into the compute type.
+        /// One row per interior sample of the extended axis, rounded into the compute type.
         weights: Vec<[f64; 3]>,
     },
 }
 
-/// NumPy's formulas for one differentiated axis, with every number in the compute type.
+/// What one axis computes, over its extended axis (real samples and ghosts), with every
+/// number rounded into the compute type. Indices are extended indices: real sample `i` is
+/// `i + ghosts.left`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NumpyAxis {
-    /// The differentiated axis of the array.
-    pub axis: usize,
-    /// Its number of samples.
-    pub len: usize,
-    /// The order of the one-sided ends.
-    pub edge_order: EdgeOrder,
-    /// The interior formula.
-    pub interior: NumpyInterior,
-    /// Divisors of the first-order ends, `(f[1] - f[0]) / first` and
-    /// `(f[n-1] - f[n-2]) / last`.
-    pub first: Divisor,
-    /// See `first`.
-    pub last: Divisor,
-    /// Weights of the second-order ends on `f[0], f[1], f[2]` (NaN under edge order 1).
-    pub left: [f64; 3],
-    /// Weights on `f[n-3], f[n-2], f[n-1]` (NaN under edge order 1).
-    pub right: [f64; 3],
-    /// The type the axis's arithmetic runs in.
-    pub compute: DType,
+pub enum Formula {
+    /// NumPy's formulas: the interior, and one-sided ends of `edge_order`.
+    Numpy {
+        edge_order: EdgeOrder,
+        interior: NumpyInterior,
+        /// Divisors of the first-order ends, `(f[1] - f[0]) / first` and
+        /// `(f[n-1] - f[n-2]) / last`.
+        first: Divisor,
+        last: Divisor,
+        /// Weights of the second-order ends on `f[0], f[1], f[2]` and on `f[n-3], f[n-2],
+        /// f[n-1]` (NaN under edge order 1).
+        left: [f64; 3],
+        right: [f64; 3],
+    },
+    /// A centred stencil on evenly spaced samples, divided by `h^deriv`. A point `e` with
+    /// `half_width <= e < n - half_width` sums symmetric pairs outwards:
+    /// `c1 (f[e+1] - f[e-1]) + c2 (f[e+2] - f[e-2]) + ...` (`odd`) or
+    /// `c0 f[e] + c1 (f[e+1] + f[e-1]) + ...`; a point nearer an end sums
+    /// `w_j f[node_j]` over the `end_width` samples nearest that end, ascending.
+    UniformTaps {
+        half_width: usize,
+        end_width: usize,
+        odd: bool,
+        /// Weights of offsets `0..=half_width`.
+        centre: Vec<f64>,
+        /// Rows `0..half_width`, over nodes `0..end_width`.
+        left: Vec<Vec<f64>>,
+        /// Rows `n - half_width..n`, over nodes `n - end_width..n`.
+        right: Vec<Vec<f64>>,
+        /// `h^deriv`, prepared in the compute type.
+        divisor: Divisor,
+    },
+    /// A stencil on uneven coordinates: each real point sums `w_j f[node_j]` over ascending
+    /// nodes, `2 half_width + 1` centred ones in the interior, else the `end_width` nearest
+    /// an end (no division).
+    CoordinateTaps {
+        half_width: usize,
+        end_width: usize,
+        /// Per real sample, its weights.
+        rows: Vec<Vec<f64>>,
+    },
 }
 
-/// Why a plan cannot be described as NumPy's formulas (a backend that only runs those
-/// names the option).
+/// Where one side's ghost samples come from (`np.pad`'s modes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GhostFill {
+    /// The samples of the other end (periodic).
+    Wrap,
+    /// Mirrored samples, `f[-j] = f[j]` ("reflect").
+    Mirror,
+    /// A constant ("constant"): the value stored in the data's dtype, as `np.pad` stores
+    /// it, then converted like a sample into the type differences are taken in (float64 for
+    /// integers), given as `[re, im]`.
+    Constant([f64; 2]),
+}
+
+/// The ghost samples beyond each end of one axis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GhostSamples {
+    pub left: usize,
+    pub right: usize,
+    pub left_fill: GhostFill,
+    pub right_fill: GhostFill,
+}
+
+/// One differentiated axis as a backend computes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackendAxis {
+    /// The differentiated axis of the array.
+    pub axis: usize,
+    /// Its number of real samples.
+    pub len: usize,
+    /// The type the axis's arithmetic runs in.
+    pub compute: DType,
+    /// Ghost samples beyond its ends (none for one-sided ends).
+    pub ghosts: GhostSamples,
+    /// The stencil.
+    pub formula: Formula,
+}
+
+impl BackendAxis {
+    /// Samples of the extended axis.
+    pub fn extended_len(&self) -> usize {
+        self.ghosts.left + self.len + self.ghosts.right
+    }
+}
+
+/// Why a plan cannot be described to a backend (which names the option).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotNumpyFormulas {
-    /// The option, as users spell it: `accuracy=`, `boundary=`, ...
+    /// The option, as users spell it: `nan_policy=`.
     pub option: &'static str,
 }
 
@@ -93,59 +161,158 @@ impl std::fmt::Display for NotNumpyFormulas {
 impl std::error::Error for NotNumpyFormulas {}
 
 impl Plan {
-    /// Each differentiated axis (in output order) as NumPy's formulas for data of type
-    /// `data`, coefficients rounded into the compute type: what a backend other than the
-    /// CPU engine evaluates (in NumPy's order, with the data's differences taken in its own
-    /// type and divisions in the compute type) to reproduce its results bit for bit.
+    /// Each differentiated axis (in output order) for data of type `data`, every number
+    /// rounded into the compute type by the CPU kernels' own code: what a backend other
+    /// than the CPU engine evaluates (in the documented order, with the data's differences
+    /// in NumPy's formulas taken in its own type) to reproduce its results bit for bit.
     ///
     /// # Errors
-    /// The option that makes the call more than NumPy's formulas: an accuracy, derivative
-    /// order or Savitzky–Golay window (`accuracy=`), a boundary mode (`boundary=`), or a
-    /// NaN policy (`nan_policy=`).
-    pub fn numpy_axes(&self, data: DType) -> Result<Vec<NumpyAxis>, NotNumpyFormulas> {
+    /// A NaN policy other than propagate (`nan_policy=`): it re-plans lanes on the CPU.
+    pub fn backend_axes(&self, data: DType) -> Result<Vec<BackendAxis>, NotNumpyFormulas> {
         if self.nan_policy != NanPolicy::Propagate {
             return Err(NotNumpyFormulas {
                 option: "nan_policy=",
             });
         }
-        self.axes
+        Ok(self
+            .axes
             .iter()
             .map(|a| {
-                let AxisStencil::NumPy {
-                    stencil,
-                    edge_order,
-                } = &a.stencil
-                else {
-                    let option = if self.deriv != 1 {
-                        "deriv="
-                    } else {
-                        "accuracy="
-                    };
-                    return Err(NotNumpyFormulas { option });
-                };
-                if a.boundary != Boundary::OneSided {
-                    return Err(NotNumpyFormulas {
-                        option: "boundary=",
-                    });
-                }
                 let compute = data.compute(a.precision);
-                let rounded = match compute {
-                    DType::F64 => rounded::<f64>(stencil),
-                    DType::F32 => rounded::<f32>(stencil),
-                    DType::F16 => rounded::<f16>(stencil),
-                    DType::C128 => rounded::<Complex<f64>>(stencil),
-                    DType::C64 => rounded::<Complex<f32>>(stencil),
+                let formula = match compute {
+                    DType::F64 => formula::<f64>(&a.stencil),
+                    DType::F32 => formula::<f32>(&a.stencil),
+                    DType::F16 => formula::<f16>(&a.stencil),
+                    DType::C128 => formula::<Complex<f64>>(&a.stencil),
+                    DType::C64 => formula::<Complex<f32>>(&a.stencil),
                     other => unreachable!("{} is never a compute type", other.name()),
                 };
-                Ok(NumpyAxis {
+                let fill = |f: Fill| match f {
+                    Fill::Wrap => GhostFill::Wrap,
+                    Fill::Mirror => GhostFill::Mirror,
+                    Fill::Constant(v) => GhostFill::Constant(crate::with_dtype!(
+                        data,
+                        T => T::from_f64_cast(v).parts()
+                    )),
+                };
+                BackendAxis {
                     axis: a.axis,
                     len: self.shape[a.axis],
-                    edge_order: *edge_order,
                     compute,
-                    ..rounded
-                })
+                    ghosts: GhostSamples {
+                        left: a.ghosts.left,
+                        right: a.ghosts.right,
+                        left_fill: fill(a.ghosts.left_fill),
+                        right_fill: fill(a.ghosts.right_fill),
+                    },
+                    formula,
+                }
             })
-            .collect()
+            .collect())
+    }
+}
+
+/// A stored value in its arithmetic type (integers become `f64`), as `[re, im]`.
+trait Parts {
+    fn parts(self) -> [f64; 2];
+}
+
+macro_rules! real_parts {
+    ($($t:ty),*) => {$(
+        impl Parts for $t {
+            fn parts(self) -> [f64; 2] {
+                [self as f64, 0.0]
+            }
+        }
+    )*};
+}
+real_parts!(f64, f32, i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl Parts for f16 {
+    fn parts(self) -> [f64; 2] {
+        [self.to_f64(), 0.0]
+    }
+}
+
+impl<R: Real> Parts for Complex<R> {
+    fn parts(self) -> [f64; 2] {
+        [self.re.to_f64(), self.im.to_f64()]
+    }
+}
+
+/// The stencil with its numbers rounded into compute type `C`: NumPy's as its kernels
+/// round them (`NumpyCoefficients`), taps through the tap kernels' `TapCoefficients`.
+fn formula<C: Compute>(stencil: &AxisStencil) -> Formula
+where
+    C::Divisor: Export,
+{
+    let r = |x: f64| <C::Real as Real>::from_f64(x).to_f64();
+    let d = |x: f64| C::divisor(<C::Real as Real>::from_f64(x)).export();
+    let w = |t: &[f64; 3]| t.map(r);
+    let widen = |v: &[C::Real]| v.iter().map(|x| x.to_f64()).collect::<Vec<_>>();
+    match stencil {
+        AxisStencil::NumPy {
+            stencil,
+            edge_order,
+        } => {
+            let (interior, first, last, left, right) = match stencil {
+                Stencil::Uniform { h, h2, left, right } => (
+                    NumpyInterior::Uniform { h2: d(*h2) },
+                    d(*h),
+                    d(*h),
+                    w(left),
+                    w(right),
+                ),
+                Stencil::NonUniform {
+                    interior,
+                    first,
+                    last,
+                    left,
+                    right,
+                } => (
+                    NumpyInterior::NonUniform {
+                        weights: interior.iter().map(w).collect(),
+                    },
+                    d(*first),
+                    d(*last),
+                    w(left),
+                    w(right),
+                ),
+            };
+            Formula::Numpy {
+                edge_order: *edge_order,
+                interior,
+                first,
+                last,
+                left,
+                right,
+            }
+        }
+        AxisStencil::Taps(t) => {
+            let c = TapCoefficients::<C>::new(t);
+            match c.weights {
+                Weights::Uniform {
+                    centre,
+                    odd,
+                    left,
+                    right,
+                    divisor,
+                } => Formula::UniformTaps {
+                    half_width: c.half_width,
+                    end_width: c.end_width,
+                    odd,
+                    centre: widen(&centre),
+                    left: left.iter().map(|v| widen(v)).collect(),
+                    right: right.iter().map(|v| widen(v)).collect(),
+                    divisor: divisor.export(),
+                },
+                Weights::Coordinates { rows, .. } => Formula::CoordinateTaps {
+                    half_width: c.half_width,
+                    end_width: c.end_width,
+                    rows: rows.iter().map(|v| widen(v)).collect(),
+                },
+            }
+        }
     }
 }
 
@@ -172,69 +339,31 @@ impl<R: Real> Export for ComplexDivisor<R> {
     }
 }
 
-/// The stencil's numbers rounded into compute type `C` (the same roundings as the CPU
-/// kernels' `NumpyCoefficients`); `axis`, `len`, `edge_order` and `compute` are filled in
-/// by the caller.
-fn rounded<C: Compute>(stencil: &Stencil) -> NumpyAxis
-where
-    C::Divisor: Export,
-{
-    let r = |x: f64| <C::Real as Real>::from_f64(x).to_f64();
-    let d = |x: f64| C::divisor(<C::Real as Real>::from_f64(x)).export();
-    let w = |t: &[f64; 3]| t.map(r);
-    let (interior, first, last, left, right) = match stencil {
-        Stencil::Uniform { h, h2, left, right } => (
-            NumpyInterior::Uniform { h2: d(*h2) },
-            d(*h),
-            d(*h),
-            w(left),
-            w(right),
-        ),
-        Stencil::NonUniform {
-            interior,
-            first,
-            last,
-            left,
-            right,
-        } => (
-            NumpyInterior::NonUniform {
-                weights: interior.iter().map(w).collect(),
-            },
-            d(*first),
-            d(*last),
-            w(left),
-            w(right),
-        ),
-    };
-    NumpyAxis {
-        axis: 0,
-        len: 0,
-        edge_order: EdgeOrder::First,
-        interior,
-        first,
-        last,
-        left,
-        right,
-        compute: DType::F64,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AxisSpacing, GradientOptions, Scalar};
+    use crate::{AxisSpacing, Boundary, GradientOptions, Scalar};
+
+    fn numpy(axis: &BackendAxis) -> (&NumpyInterior, Divisor) {
+        match &axis.formula {
+            Formula::Numpy {
+                interior, first, ..
+            } => (interior, *first),
+            other => panic!("expected NumPy's formulas, got {other:?}"),
+        }
+    }
 
     #[test]
     fn float32_data_with_a_weak_spacing_rounds_into_float32() {
         let options = GradientOptions::new().spacings([AxisSpacing::Uniform(Scalar::Float(0.1))]);
         let plan = Plan::new(&[5], &options).unwrap();
-        let axes = plan.numpy_axes(DType::F32).unwrap();
+        let axes = plan.backend_axes(DType::F32).unwrap();
         assert_eq!(axes[0].compute, DType::F32);
         // 2 * 0.1 in f64 (a Python float), then rounded once into f32.
         let h2 = (2.0f64 * 0.1) as f32 as f64;
         assert_eq!(
-            axes[0].interior,
-            NumpyInterior::Uniform {
+            numpy(&axes[0]).0,
+            &NumpyInterior::Uniform {
                 h2: Divisor::Real(h2)
             }
         );
@@ -243,17 +372,17 @@ mod tests {
     #[test]
     fn complex_divisors_are_smiths_reciprocal() {
         let plan = Plan::new(&[4], &GradientOptions::new()).unwrap();
-        let axes = plan.numpy_axes(DType::C128).unwrap();
+        let axes = plan.backend_axes(DType::C128).unwrap();
         assert_eq!(
-            axes[0].first,
+            numpy(&axes[0]).1,
             Divisor::ComplexReciprocal { rat: 0.0, scl: 1.0 }
         );
         let zero = GradientOptions::new().spacings([AxisSpacing::Uniform(Scalar::Float(0.0))]);
         let axes = Plan::new(&[4], &zero)
             .unwrap()
-            .numpy_axes(DType::C64)
+            .backend_axes(DType::C64)
             .unwrap();
-        assert_eq!(axes[0].first, Divisor::ComplexZero(0.0));
+        assert_eq!(numpy(&axes[0]).1, Divisor::ComplexZero(0.0));
     }
 
     #[test]
@@ -262,9 +391,9 @@ mod tests {
             GradientOptions::new().spacings([AxisSpacing::from(vec![0.0, 1.0, 3.0, 6.0])]);
         let axes = Plan::new(&[4], &options)
             .unwrap()
-            .numpy_axes(DType::I32)
+            .backend_axes(DType::I32)
             .unwrap();
-        let NumpyInterior::NonUniform { weights } = &axes[0].interior else {
+        let NumpyInterior::NonUniform { weights } = numpy(&axes[0]).0 else {
             panic!("expected coordinates")
         };
         assert_eq!(weights.len(), 2);
@@ -273,12 +402,41 @@ mod tests {
     }
 
     #[test]
-    fn extensions_name_their_option() {
-        let periodic = GradientOptions::new().boundary(Boundary::Periodic { period: None });
-        let plan = Plan::new(&[8], &periodic).unwrap();
-        assert_eq!(plan.numpy_axes(DType::F64).unwrap_err().option, "boundary=");
-        let accurate = GradientOptions::new().accuracy(4);
-        let plan = Plan::new(&[8], &accurate).unwrap();
-        assert_eq!(plan.numpy_axes(DType::F64).unwrap_err().option, "accuracy=");
+    fn boundary_modes_are_ghosts_and_constants_are_stored_in_the_data_dtype() {
+        let constant = GradientOptions::new().boundary(Boundary::Constant(2.75));
+        let axes = Plan::new(&[8], &constant)
+            .unwrap()
+            .backend_axes(DType::I16)
+            .unwrap();
+        // np.pad stores 2.75 in int16 as 2, which differences then read as 2.0.
+        assert_eq!(axes[0].ghosts.left_fill, GhostFill::Constant([2.0, 0.0]));
+        assert_eq!(axes[0].ghosts.left, 1);
+        assert_eq!(axes[0].extended_len(), 10);
+        let periodic = GradientOptions::new()
+            .accuracy(4)
+            .boundary(Boundary::Periodic { period: None });
+        let axes = Plan::new(&[8], &periodic)
+            .unwrap()
+            .backend_axes(DType::F64)
+            .unwrap();
+        assert_eq!(axes[0].ghosts.right_fill, GhostFill::Wrap);
+        let Formula::UniformTaps {
+            half_width, centre, ..
+        } = &axes[0].formula
+        else {
+            panic!("accuracy 4 is taps")
+        };
+        assert_eq!((*half_width, centre.len()), (2, 3));
+        assert_eq!(centre[1], 2.0 / 3.0);
+    }
+
+    #[test]
+    fn nan_policies_name_their_option() {
+        let omit = GradientOptions::new().nan_policy(NanPolicy::Omit);
+        let plan = Plan::new(&[8], &omit).unwrap();
+        assert_eq!(
+            plan.backend_axes(DType::F64).unwrap_err().option,
+            "nan_policy="
+        );
     }
 }

@@ -23,7 +23,7 @@
 
 mod geometry;
 mod numpy;
-mod taps;
+pub(crate) mod taps;
 mod task;
 
 use std::mem::MaybeUninit;

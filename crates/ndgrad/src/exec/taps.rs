@@ -49,13 +49,14 @@ macro_rules! by_constant {
 
 /// A [`Taps`] stencil with its weights rounded into the compute type.
 pub(crate) struct TapCoefficients<C: Compute> {
-    half_width: usize,
-    end_width: usize,
-    len: usize,
-    weights: Weights<C>,
+    pub(crate) half_width: usize,
+    pub(crate) end_width: usize,
+    pub(crate) len: usize,
+    pub(crate) weights: Weights<C>,
 }
 
-enum Weights<C: Compute> {
+/// Read by the backend seam (`backend.rs`) too, so other backends get these very roundings.
+pub(crate) enum Weights<C: Compute> {
     Uniform {
         centre: Vec<C::Real>,
         odd: bool,
