@@ -5,8 +5,9 @@ use std::fmt;
 /// An error of the GPU path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
-    /// The call asks for more than NumPy's formulas (an accuracy, a boundary mode, a NaN
-    /// policy): the GPU kernels do not run it yet. Holds the option as users spell it.
+    /// The call asks for something the GPU kernels do not run yet (a NaN policy, a boundary
+    /// mode on a block that does not hold its whole axis). Holds the option as users spell
+    /// it.
     Unsupported { option: &'static str },
     /// No CUDA driver could be loaded (or it is too old for the shipped PTX).
     NoDriver { detail: String },
@@ -23,9 +24,8 @@ impl fmt::Display for Error {
         match self {
             Error::Unsupported { option } => write!(
                 f,
-                "{option} is not available for GPU arrays yet (the GPU runs numpy.gradient's \
-                 formulas); copy the array to the host (cupy.asnumpy / tensor.cpu().numpy()) \
-                 and call ndgrad.gradient there"
+                "{option} is not available for GPU arrays yet; copy the array to the host \
+                 (cupy.asnumpy / tensor.cpu().numpy()) and call ndgrad.gradient there"
             ),
             Error::NoDriver { detail } => write!(
                 f,

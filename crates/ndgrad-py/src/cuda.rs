@@ -34,6 +34,11 @@ impl CudaPlan {
         PyTuple::new(py, self.plan.axes())
     }
 
+    /// Which of `tables` output `k` reads, or None (an evenly spaced axis).
+    fn table_index(&self, k: usize) -> Option<usize> {
+        self.plan.table_index(k)
+    }
+
     /// Coefficient tables to upload (float64, `[a, b, c]` per interior sample), one per
     /// coordinate axis in output order.
     #[getter]
@@ -149,6 +154,54 @@ pub fn cuda_launch(
     // current, the addresses of live arrays of that device laid out as described (checked
     // against the plan above), and tables it keeps alive until the launch is enqueued; the
     // frameworks' stream-ordered allocators reuse that memory only for later work.
+    unsafe { gpu.launch_raw(&launches, stream as _) }
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// Enqueues output `k` of one block (a Dask chunk) on `stream`: `block_shape` is the
+/// chunk's shape, `origin` its first index along output `k`'s axis, `data_ptr` the address
+/// of its first sample in an array that also holds the samples the stencil reads before
+/// and after it along that axis (strides `byte_strides`), `table_ptr` output `k`'s uploaded
+/// table (0 on an evenly spaced axis). The result is the whole array's, bit for bit.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn cuda_launch_block(
+    plan: &CudaPlan,
+    k: usize,
+    origin: usize,
+    block_shape: Vec<usize>,
+    device: usize,
+    stream: usize,
+    data_ptr: u64,
+    byte_strides: Vec<isize>,
+    out_ptr: u64,
+    out_byte_strides: Vec<isize>,
+    table_ptr: u64,
+) -> PyResult<()> {
+    let launches = plan
+        .plan
+        .block_launches(
+            k,
+            origin,
+            &block_shape,
+            Buffer {
+                ptr: data_ptr,
+                byte_strides: &byte_strides,
+            },
+            Buffer {
+                ptr: out_ptr,
+                byte_strides: &out_byte_strides,
+            },
+            table_ptr,
+        )
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    if launches.is_empty() {
+        return Ok(());
+    }
+    let gpu = Gpu::probe(device).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    // SAFETY: as for `cuda_launch`; `ndgrad.dask` passes a joined array holding the chunk and
+    // the samples the plan's reach needs on each side of it, alive until the launch is
+    // enqueued on the stream that then uses it.
     unsafe { gpu.launch_raw(&launches, stream as _) }
         .map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }

@@ -589,6 +589,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pool_info, m)?)?;
     m.add_function(wrap_pyfunction!(cuda::cuda_plan, m)?)?;
     m.add_function(wrap_pyfunction!(cuda::cuda_launch, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda::cuda_launch_block, m)?)?;
     m.add_class::<cuda::CudaPlan>()?;
     m.add_function(wrap_pyfunction!(configure_pool, m)?)?;
     m.add_class::<pool::PooledBuffer>()?;

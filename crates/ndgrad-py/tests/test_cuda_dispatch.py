@@ -62,6 +62,7 @@ def make_cupy():
     cp.device_stack = [0]
     cp.streams = {}  # device id -> current Stream
     cp.uploads = []  # weak references to the arrays asarray made
+    cp.alive = weakref.WeakSet()  # every fake array not yet collected
 
     def current():
         return cp.device_stack[-1]
@@ -91,6 +92,7 @@ def make_cupy():
         def __init__(self, host, device=None):
             self._host = register(host)
             self._device = current() if device is None else device
+            cp.alive.add(self)
 
         device = property(lambda self: Device(self._device))
         shape = property(lambda self: self._host.shape)
@@ -145,6 +147,17 @@ def make_cupy():
         cp.calls.append(("asnumpy", current(), a.shape))
         return a._host.copy()
 
+    # What ndgrad.dask's tasks (and dask itself, for metas and for joining chunks) use.
+    def empty(shape, dtype=float):
+        cp.calls.append(("empty", current(), (np.empty(shape, np.int8).shape, np.dtype(dtype))))
+        return ndarray(poisoned(np.empty(shape, dtype=dtype)), current())
+
+    def concatenate(arrays, axis=0):
+        arrays = list(arrays)
+        assert all(isinstance(a, ndarray) for a in arrays), [type(a) for a in arrays]
+        cp.calls.append(("concatenate", current(), tuple(a.shape for a in arrays)))
+        return ndarray(np.concatenate([a._host for a in arrays], axis=axis), current())
+
     class Stream:
         def __init__(self, ptr):
             self.ptr = ptr
@@ -156,9 +169,12 @@ def make_cupy():
     cp.empty_like = empty_like
     cp.asarray = asarray
     cp.asnumpy = asnumpy
+    cp.empty = empty
+    cp.concatenate = concatenate
     cp.cuda = types.SimpleNamespace(Device=Device, Stream=Stream,
                                     get_current_stream=get_current_stream)
-    cp.allocations = lambda: [c for c in cp.calls if c[0] in ("empty_like", "asarray")]
+    cp.allocations = lambda: [
+        c for c in cp.calls if c[0] in ("empty_like", "asarray", "empty", "concatenate")]
     return cp
 
 
@@ -372,6 +388,108 @@ class Launches:
             raw_view(ptr, shape, strides, plan.out_dtype)[...] = r
 
 
+NO_DRIVER = "ndgrad: no CUDA driver found (libcuda.so.1)"
+
+
+def spacing_of(varargs, axes, k):
+    """NumPy's spacing of output `k` (its `*varargs` rule): one per axis, one for all, or 1."""
+    if len(varargs) == len(axes):
+        return varargs[k]
+    return varargs[0] if varargs else 1.0
+
+
+class BlockLaunches:
+    """Stands in for `_native.cuda_launch_block` (output `k` of one dask chunk).
+
+    From the raw pointer, byte strides and block shape it reads the chunk together with
+    the samples the contract puts before and after it along output k's axis (min(reach,
+    origin) and min(reach, n - origin - len), reach = edge_order), all inside one live fake
+    array. It places them at `origin` in a lane of the whole axis filled with NaN, takes
+    `numpy.gradient` of that lane with the whole axis's spacing (the whole coordinate
+    array: NumPy's uniform-spacing shortcut is then decided on the whole axis, as for the
+    whole array) and writes the chunk's part through the output pointer. So any wrong
+    pointer, stride, origin, axis or missing neighbour sample shows as wrong values (a NaN),
+    or as an assertion. Where no CUDA driver is present, the real `cuda_launch_block` also
+    judges the arguments (it validates them, then fails for want of a driver, or launches
+    nothing for an empty block)."""
+
+    def __init__(self, real=None):
+        self.calls = []
+        self.expect = None  # (shape, dtype, host varargs, edge_order)
+        self.cupy = None
+        self.real = real
+
+    def within_live_array(self, ptr, shape, byte_strides, itemsize):
+        lo, hi = extent(ptr, shape, byte_strides, itemsize)
+        live = [extent(a._host.ctypes.data, a._host.shape, a._host.strides,
+                       a._host.itemsize) for a in list(self.cupy.alive) if a._host.size]
+        assert any(a <= lo and hi <= b for a, b in live), (
+            f"{hex(ptr)} with strides {byte_strides} and shape {shape} reaches outside every "
+            f"live fake array")
+
+    def __call__(self, plan, k, origin, block_shape, device, stream, data_ptr, byte_strides,
+                 out_ptr, out_byte_strides, table_ptr):
+        for name, v in [("k", k), ("origin", origin), ("device", device), ("stream", stream),
+                        ("data_ptr", data_ptr), ("out_ptr", out_ptr), ("table_ptr", table_ptr)]:
+            assert type(v) is int, (name, v)
+        for name, v in [("block_shape", block_shape), ("byte_strides", byte_strides),
+                        ("out_byte_strides", out_byte_strides)]:
+            assert type(v) is tuple and all(type(i) is int for i in v), (name, v)
+        ax = plan.axes[k]
+        call = dict(plan=plan, k=k, axis=ax, origin=origin, block_shape=block_shape,
+                    device=device, stream=stream, data_ptr=data_ptr, byte_strides=byte_strides,
+                    out_ptr=out_ptr, out_byte_strides=out_byte_strides, table_ptr=table_ptr)
+        self.calls.append(call)
+        if self.real is not None:
+            try:
+                self.real(plan, k, origin, block_shape, device, stream, data_ptr,
+                          byte_strides, out_ptr, out_byte_strides, table_ptr)
+                call["native"] = "nothing to launch"
+            except RuntimeError as e:
+                assert str(e).startswith(NO_DRIVER), str(e)
+                call["native"] = "launch"
+        index = plan.table_index(k)
+        if index is None:
+            assert table_ptr == 0
+        else:
+            table = plan.tables[index]
+            self.within_live_array(table_ptr, table.shape, (8,), 8)
+            assert np.array_equal(raw_view(table_ptr, table.shape, (8,), np.float64), table)
+        if self.expect is None:
+            return
+        shape, dtype, varargs, edge_order = self.expect
+        dtype = np.dtype(dtype)
+        assert len(block_shape) == len(shape)
+        assert all(b <= n for b, n in zip(block_shape, shape)), (block_shape, shape)
+        n, length = shape[ax], block_shape[ax]
+        assert 0 <= origin and origin + length <= n, (origin, length, n)
+        if 0 in block_shape:
+            return
+        before = min(edge_order, origin)
+        after = min(edge_order, n - origin - length)
+        region_shape = list(block_shape)
+        region_shape[ax] += before + after
+        start = data_ptr - before * byte_strides[ax]
+        self.within_live_array(start, region_shape, byte_strides, dtype.itemsize)
+        region = raw_view(start, region_shape, byte_strides, dtype)
+        # NumPy's own conversion of integer data (to float64, exactly); NaN elsewhere.
+        lane_dtype = np.float64 if dtype.kind in "iub" else dtype
+        lane_shape = list(block_shape)
+        lane_shape[ax] = n
+        lane = np.full(lane_shape, np.nan, dtype=lane_dtype)
+        where = [slice(None)] * len(shape)
+        where[ax] = slice(origin - before, origin + length + after)
+        lane[tuple(where)] = region
+        with np.errstate(all="ignore"):
+            g = np.gradient(lane, spacing_of(varargs, plan.axes, k), axis=ax,
+                            edge_order=edge_order)
+        where[ax] = slice(origin, origin + length)
+        result = g[tuple(where)]
+        assert result.dtype == np.dtype(plan.out_dtype)
+        self.within_live_array(out_ptr, block_shape, out_byte_strides, result.itemsize)
+        raw_view(out_ptr, block_shape, out_byte_strides, plan.out_dtype)[...] = result
+
+
 @pytest.fixture
 def launches(monkeypatch):
     if not hasattr(_native, "cuda_plan"):
@@ -387,6 +505,24 @@ def cupy(monkeypatch, launches):
     monkeypatch.setitem(sys.modules, "cupy", cp)
     launches.cupy = cp
     return cp
+
+
+@pytest.fixture
+def block_launches(monkeypatch, cupy):
+    """The `cuda_launch_block` stand-in, and dask told how to join the fake's arrays."""
+    pytest.importorskip("dask.array")
+    from dask.array.dispatch import concatenate_lookup
+
+    real = getattr(_native, "cuda_launch_block", None)
+    if real is None:
+        pytest.skip("ndgrad._native has no cuda_launch_block in this build")
+    rec = BlockLaunches(None if _driver_present() else real)
+    rec.cupy = cupy
+    monkeypatch.setattr(_native, "cuda_launch_block", rec)
+    # Dask registers real CuPy's concatenate when it first meets a class of module "cupy";
+    # the fake's class lives here, so it is registered by hand (and dropped afterwards).
+    monkeypatch.setitem(concatenate_lookup._lookup, cupy.ndarray, cupy.concatenate)
+    return rec
 
 
 @pytest.fixture
@@ -814,20 +950,27 @@ def test_torch_out(torch, launches, rng):
 
 
 # --------------------------------------------------------------------------------------
-# Dask arrays of CuPy chunks: refused clearly, before any work
+# Dask arrays of CuPy chunks: computed chunk by chunk (tests/test_cuda_dask.py has the rest)
 # --------------------------------------------------------------------------------------
 
 
-def test_dask_arrays_of_cupy_chunks_are_refused(cupy, launches):
-    da = pytest.importorskip("dask.array")
+def test_dask_arrays_of_cupy_chunks_are_computed(cupy, launches, block_launches, rng):
+    import dask
+    import dask.array as da
+
     import ndgrad.dask
 
-    x = da.zeros((6, 6), chunks=3)
-    x._meta = cupy.ndarray(np.empty((0, 0)))
+    host = rng.standard_normal((6, 7))
+    x = da.from_array(host, chunks=3).map_blocks(
+        cupy.asarray, meta=cupy.empty((0, 0), dtype=host.dtype))
+    block_launches.expect = (host.shape, host.dtype, (), 1)
     for call in (ndgrad.gradient, ndgrad.dask.gradient):
-        with pytest.raises(NotImplementedError, match="GPU"):
-            call(x)
-    assert launches.calls == [] and cupy.calls == []
+        got = dask.compute(*call(x), scheduler="sync")
+        assert all(type(g) is cupy.ndarray for g in got)
+        assert_same(host_of(got), expected(host, ()))
+    assert launches.calls == []
+    # Two calls, each: 2 x 3 chunks, one launch per chunk and axis.
+    assert len(block_launches.calls) == 2 * 6 * 2
 
 
 # --------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def gradient(f, varargs, axis, edge_order, ext, out, workers):
         )
     fw.check_input(f)
     dtype = fw.numpy_dtype(f)
-    varargs = tuple(_host_spacing(v) for v in varargs)
+    varargs = tuple(host_spacing(v) for v in varargs)
     # datetime64 coordinates in seconds, as ndgrad.gradient converts them for NumPy arrays.
     varargs = _datetime_coordinates(varargs)
     shape = tuple(int(n) for n in f.shape)
@@ -120,7 +120,7 @@ def _is_cupy(f):
     return cp is not None and isinstance(f, cp.ndarray)
 
 
-def _host_spacing(v):
+def host_spacing(v):
     """A spacing argument on the host: GPU arrays (and torch tensors) become NumPy arrays,
     copied once; 0-d ones become NumPy scalars of their dtype. Anything else is left as
     given, for the plan to judge as NumPy would."""
@@ -138,6 +138,46 @@ def _host_spacing(v):
         a = v.resolve_conj().resolve_neg().cpu().numpy()
         return a[()] if a.ndim == 0 else a
     return v
+
+
+def block_gradient(block, neighbours, origin, call):
+    """One task of ``ndgrad.dask`` on CuPy chunks: every output of a chunk, as CuPy arrays.
+
+    ``neighbours[k]`` holds the samples just before and after the chunk along output ``k``'s
+    axis (the plan's reach of them, cut from the neighbouring chunks; None at an end of the
+    array), ``origin`` the chunk's first index along every axis, ``call`` the whole array's
+    shape and arguments. The kernel reads the chunk joined to those samples and computes
+    each sample with its index on the whole axis, so the result is the whole array's, bit
+    for bit.
+    """
+    shape, varargs, axis, edge_order, ext = call
+    fw = _CuPy(sys.modules["cupy"])
+    cp = fw.cp
+    plan = _native.cuda_plan(tuple(shape), block.dtype, varargs, axis, edge_order, ext)
+    out_dtype = np.dtype(plan.out_dtype)
+    outs = []
+    with block.device:
+        stream = fw.stream(block)
+        for k, ax in enumerate(plan.axes):
+            left, right = neighbours[k]
+            parts = [p for p in (left, block, right) if p is not None]
+            # One joined copy per axis (the CPU tasks read the neighbours in place).
+            joined = cp.concatenate(parts, axis=ax) if len(parts) > 1 else block
+            before = 0 if left is None else int(left.shape[ax])
+            ptr, strides = fw.describe(joined)
+            out = cp.empty(block.shape, dtype=out_dtype)
+            out_ptr, out_strides = fw.describe(out)
+            index = plan.table_index(k)
+            # Alive until the launch is enqueued; see `gradient` for why that suffices.
+            table = None if index is None else cp.asarray(plan.tables[index])
+            _native.cuda_launch_block(
+                plan, k, int(origin[ax]), tuple(int(n) for n in block.shape),
+                int(block.device.id), stream, ptr + before * strides[ax], strides,
+                out_ptr, out_strides, 0 if table is None else fw.describe(table)[0],
+            )
+            outs.append(out)
+            del table, joined
+    return tuple(outs)
 
 
 def _shape_text(shape):

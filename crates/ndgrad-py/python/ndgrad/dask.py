@@ -22,12 +22,21 @@ samples, a run's uniformity, the seam), so that axis is rechunked to one chunk (
 block: the whole axis times the other axes' chunks). ``"raise"`` checks each block
 as it is computed and names the NaN's index in the whole array.
 
+Dask arrays of CuPy chunks run on the GPU: each chunk's task joins the chunk to its
+neighbours' thin slices along each axis and launches the CUDA kernel with the chunk's
+indices on the whole axis (``_cuda.block_gradient``), so the result is ``ndgrad.gradient``
+of the computed CuPy array, bit for bit. Every extension but ``nan_policy`` runs there;
+axes with a boundary mode other than one-sided are rechunked to one chunk (the kernels
+read ghost samples from the whole axis).
+
 Spacing may be given in every form NumPy accepts: scalars, NumPy scalars, coordinate arrays,
 and dask coordinate arrays (1-D; they are computed once when the graph is built), and, as in
 ``ndgrad.gradient``, datetime64 coordinates (converted once, with ``time_unit``).
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
@@ -74,17 +83,13 @@ def _gradient(x, varargs, axis, edge_order, ext):
     import dask.array as da
 
     x = da.asarray(x)
-    if is_gpu_array(getattr(x, "_meta", None)):
-        # The engine's block tasks compute host (NumPy) chunks.
-        raise NotImplementedError(
-            "ndgrad.dask computes dask arrays of NumPy chunks, not of GPU (CuPy) chunks; "
-            "compute the array first (ndgrad.gradient differentiates a CuPy array on its "
-            "GPU) or move the chunks to the host with x.map_blocks(cupy.asnumpy)"
-        )
+    gpu = is_gpu_array(getattr(x, "_meta", None))
     if any(np.isnan(c) for chunks in x.chunks for c in chunks):
         raise ValueError("ndgrad.dask needs known chunk sizes; call x.compute_chunk_sizes() first")
     varargs = tuple(_materialize(v) for v in varargs)
     edge = 1 if edge_order is _NoValue else edge_order
+    if gpu:
+        return _gpu_gradient(x, varargs, axis, edge, ext)
     axes = _native.plan_axes(list(x.shape), varargs, axis, edge, ext)
     # The engine's dtype table decides which data it computes and the gradient's dtype.
     out_name = _native.output_dtype(x.dtype)
@@ -99,6 +104,38 @@ def _gradient(x, varargs, axis, edge_order, ext):
         return ()
     outs = _shared_graph(x, axes, call, np.dtype(out_name))
     return outs[0] if len(outs) == 1 else outs
+
+
+def _gpu_gradient(x, varargs, axis, edge, ext):
+    """Dask arrays of CuPy chunks: each chunk's task runs the GPU kernel on its chunk (the
+    same graph as for NumPy chunks, with `_cuda.block_gradient` as the task)."""
+    from ._cuda import block_gradient, host_spacing
+
+    if not _is_cupy_meta(x._meta):
+        raise NotImplementedError(
+            "ndgrad.dask computes dask arrays of NumPy or CuPy chunks, not of torch "
+            "tensors; convert the chunks first"
+        )
+    varargs = tuple(host_spacing(v) for v in varargs)
+    # The GPU path's own validation, once, before any graph: NumPy's errors, and a
+    # TypeError naming any extension the kernels do not run.
+    plan = _native.cuda_plan(tuple(x.shape), x.dtype, varargs, axis, edge, ext)
+    infos = _native.plan_axes(list(x.shape), varargs, axis, edge, ext)
+    if not infos:
+        return ()
+    # The kernels read ghost samples (boundary modes) through the index map of the whole
+    # axis: such axes get one chunk.
+    infos = tuple((a, r, g, f, whole or g[0] + g[1] > 0) for a, r, g, f, whole in infos)
+    call = (list(x.shape), varargs, axis, edge, ext)
+    out_meta = sys.modules["cupy"].empty((0,) * x.ndim, dtype=plan.out_dtype)
+    outs = _shared_graph(x, infos, call, np.dtype(plan.out_dtype), task=block_gradient,
+                         meta=out_meta)
+    return outs[0] if len(outs) == 1 else outs
+
+
+def _is_cupy_meta(meta):
+    cp = sys.modules.get("cupy")
+    return cp is not None and isinstance(meta, cp.ndarray)
 
 
 def _materialize(v):
@@ -142,7 +179,7 @@ def _ghosts(x, axis, count, fill, left):
     return da.take(x, index, axis=axis)
 
 
-def _shared_graph(x, infos, call, out_dtype):
+def _shared_graph(x, infos, call, out_dtype, task=None, meta=None):
     """The outputs of every differentiated axis as dask arrays sharing one task per block.
 
     Each task reads its block once, with the thin slices of its neighbours along each
@@ -180,7 +217,7 @@ def _shared_graph(x, infos, call, out_dtype):
                 ghosts[k, left] = g
                 dependencies.append(g)
     halo, grad = "ndgrad-halo-" + token, "ndgrad-gradient-" + token
-    task = partial(_parts, call=call)
+    task = partial(_parts if task is None else task, call=call)
     grid = list(itertools.product(*[range(len(c)) for c in x.chunks]))
     dsk = {}
     for b in grid:
@@ -207,7 +244,8 @@ def _shared_graph(x, infos, call, out_dtype):
             neighbours.append(pair)
         origin = [starts[d][b[d]] for d in range(x.ndim)]
         dsk[(grad,) + b] = (task, (x.name,) + b, neighbours, origin)
-    meta = np.empty((0,) * x.ndim, dtype=out_dtype)
+    if meta is None:
+        meta = np.empty((0,) * x.ndim, dtype=out_dtype)
     outs = []
     for k in range(len(infos)):
         name = f"ndgrad-output{k}-{token}"
