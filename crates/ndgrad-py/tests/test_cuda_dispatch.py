@@ -6,6 +6,8 @@ array's real host address. ``_native.cuda_launch`` is replaced by a recorder tha
 arrives and, as a stand-in kernel, rebuilds the input and the outputs from the raw pointers
 and byte strides it was given and writes ``numpy.gradient`` into the outputs: a wrong pointer
 or stride shows up as wrong values. ``_native.cuda_plan`` is the real one.
+``_native.cuda_launch_block`` (one dask chunk) has its own stand-in, ``BlockLaunches``, used
+by tests/test_cuda_dask.py.
 """
 
 import ctypes
@@ -344,6 +346,13 @@ def raw_view(ptr, shape, byte_strides, dtype):
     lo, hi = extent(ptr, shape, byte_strides, dtype.itemsize)
     assert any(a <= lo and hi <= b for a, b in EXTENTS), (
         f"{hex(ptr)} with strides {byte_strides} reaches outside every fake allocation")
+    return unchecked_view(ptr, shape, byte_strides, dtype)
+
+
+def unchecked_view(ptr, shape, byte_strides, dtype):
+    """`raw_view` for a caller that has checked the extent itself."""
+    dtype = np.dtype(dtype)
+    lo, hi = extent(ptr, shape, byte_strides, dtype.itemsize)
     buf = (ctypes.c_char * (hi - lo)).from_address(lo)
     return np.ndarray(shape, dtype, buffer=buf, offset=ptr - lo, strides=byte_strides)
 
@@ -401,6 +410,9 @@ def spacing_of(varargs, axes, k):
 class BlockLaunches:
     """Stands in for `_native.cuda_launch_block` (output `k` of one dask chunk).
 
+    With extension arguments (`ext`), the reference is ndgrad's CPU engine, not NumPy, and
+    `reach` (the plan's, per output) replaces edge_order.
+
     From the raw pointer, byte strides and block shape it reads the chunk together with
     the samples the contract puts before and after it along output k's axis (min(reach,
     origin) and min(reach, n - origin - len), reach = edge_order), all inside one live fake
@@ -416,10 +428,16 @@ class BlockLaunches:
     def __init__(self, real=None):
         self.calls = []
         self.expect = None  # (shape, dtype, host varargs, edge_order)
+        # Extension arguments (ndgrad's CPU engine is then the reference, not NumPy) and
+        # each output's reach (the plan's; edge_order where None).
+        self.ext = None
+        self.reach = None
         self.cupy = None
         self.real = real
+        self.judged = {}  # what the real cuda_launch_block made of each kind of call
 
     def within_live_array(self, ptr, shape, byte_strides, itemsize):
+        """Stricter than `raw_view`'s check: inside one fake array alive now."""
         lo, hi = extent(ptr, shape, byte_strides, itemsize)
         live = [extent(a._host.ctypes.data, a._host.shape, a._host.strides,
                        a._host.itemsize) for a in list(self.cupy.alive) if a._host.size]
@@ -441,20 +459,27 @@ class BlockLaunches:
                     out_ptr=out_ptr, out_byte_strides=out_byte_strides, table_ptr=table_ptr)
         self.calls.append(call)
         if self.real is not None:
-            try:
-                self.real(plan, k, origin, block_shape, device, stream, data_ptr,
-                          byte_strides, out_ptr, out_byte_strides, table_ptr)
-                call["native"] = "nothing to launch"
-            except RuntimeError as e:
-                assert str(e).startswith(NO_DRIVER), str(e)
-                call["native"] = "launch"
+            # Once per kind of call (the driver probe is slow): the origin's checks are
+            # repeated below.
+            key = (plan.axes, plan.out_dtype, tuple(t.shape for t in plan.tables), k,
+                   origin == 0, block_shape, byte_strides, out_byte_strides, table_ptr != 0)
+            if key not in self.judged:
+                try:
+                    self.real(plan, k, origin, block_shape, device, stream, data_ptr,
+                              byte_strides, out_ptr, out_byte_strides, table_ptr)
+                    self.judged[key] = "nothing to launch"
+                except RuntimeError as e:
+                    assert str(e).startswith(NO_DRIVER), str(e)
+                    self.judged[key] = "launch"
+            call["native"] = self.judged[key]
         index = plan.table_index(k)
         if index is None:
             assert table_ptr == 0
         else:
             table = plan.tables[index]
             self.within_live_array(table_ptr, table.shape, (8,), 8)
-            assert np.array_equal(raw_view(table_ptr, table.shape, (8,), np.float64), table)
+            assert np.array_equal(unchecked_view(table_ptr, table.shape, (8,), np.float64),
+                                  table)
         if self.expect is None:
             return
         shape, dtype, varargs, edge_order = self.expect
@@ -465,13 +490,14 @@ class BlockLaunches:
         assert 0 <= origin and origin + length <= n, (origin, length, n)
         if 0 in block_shape:
             return
-        before = min(edge_order, origin)
-        after = min(edge_order, n - origin - length)
+        reach = edge_order if self.reach is None else self.reach[k]
+        before = min(reach, origin)
+        after = min(reach, n - origin - length)
         region_shape = list(block_shape)
         region_shape[ax] += before + after
         start = data_ptr - before * byte_strides[ax]
         self.within_live_array(start, region_shape, byte_strides, dtype.itemsize)
-        region = raw_view(start, region_shape, byte_strides, dtype)
+        region = unchecked_view(start, region_shape, byte_strides, dtype)
         # NumPy's own conversion of integer data (to float64, exactly); NaN elsewhere.
         lane_dtype = np.float64 if dtype.kind in "iub" else dtype
         lane_shape = list(block_shape)
@@ -480,14 +506,17 @@ class BlockLaunches:
         where = [slice(None)] * len(shape)
         where[ax] = slice(origin - before, origin + length + after)
         lane[tuple(where)] = region
+        spacing = spacing_of(varargs, plan.axes, k)
         with np.errstate(all="ignore"):
-            g = np.gradient(lane, spacing_of(varargs, plan.axes, k), axis=ax,
-                            edge_order=edge_order)
+            if self.ext is None:
+                g = np.gradient(lane, spacing, axis=ax, edge_order=edge_order)
+            else:
+                g = ndgrad.gradient(lane, spacing, axis=ax, **self.ext)
         where[ax] = slice(origin, origin + length)
         result = g[tuple(where)]
         assert result.dtype == np.dtype(plan.out_dtype)
         self.within_live_array(out_ptr, block_shape, out_byte_strides, result.itemsize)
-        raw_view(out_ptr, block_shape, out_byte_strides, plan.out_dtype)[...] = result
+        unchecked_view(out_ptr, block_shape, out_byte_strides, plan.out_dtype)[...] = result
 
 
 @pytest.fixture
@@ -516,6 +545,9 @@ def block_launches(monkeypatch, cupy):
     real = getattr(_native, "cuda_launch_block", None)
     if real is None:
         pytest.skip("ndgrad._native has no cuda_launch_block in this build")
+    # Extents of earlier tests' arrays are stale (their memory is freed): dropped, which
+    # also keeps `raw_view`'s scan short over the many arrays a dask computation makes.
+    monkeypatch.setattr(sys.modules[__name__], "EXTENTS", [])
     rec = BlockLaunches(None if _driver_present() else real)
     rec.cupy = cupy
     monkeypatch.setattr(_native, "cuda_launch_block", rec)
@@ -862,13 +894,30 @@ def test_errors_equal_numpys_and_come_first(cupy, torch, launches, which, case):
     assert cupy.allocations() == [] and torch.allocations() == []
 
 
-def test_extension_arguments_are_refused_before_allocation(cupy, launches):
+def test_nan_policies_are_refused_before_allocation(cupy, launches):
     f = cupy.ndarray(np.arange(10.0))
-    for kwargs, name in [(dict(accuracy=4), "accuracy"), (dict(deriv=2), "deriv"),
-                         (dict(boundary="periodic"), "boundary")]:
-        with pytest.raises(TypeError, match=name):
-            ndgrad.gradient(f, **kwargs)
+    for policy in ("omit", "split", "raise"):
+        with pytest.raises(TypeError, match="nan_policy="):
+            ndgrad.gradient(f, nan_policy=policy)
     assert launches.calls == [] and cupy.calls == []
+
+
+def test_extensions_reach_the_kernels_with_their_weights(cupy, launches):
+    """accuracy=, deriv=, Savitzky-Golay and boundary modes run on the GPU: one launch,
+    with the plan's taps table uploaded (the kernels' arithmetic is tested bit for bit by
+    the host emulation, crates/ndgrad-cuda-host)."""
+    f = cupy.ndarray(np.arange(20.0) ** 2)
+    # A boundary mode alone keeps NumPy's formulas (over ghost samples): no table.
+    for kwargs, tables in ((dict(accuracy=4), 1), (dict(deriv=2), 1),
+                           (dict(window_length=7, polyorder=3), 1), (dict(boundary="periodic"), 0),
+                           (dict(accuracy=4, boundary="reflect"), 1)):
+        launches.calls.clear()
+        ndgrad.gradient(f, **kwargs)
+        (call,) = launches.calls
+        assert len(call["plan"].tables) == tables
+        assert [t.shape for t in call["tables"]] == [t.shape for t in call["plan"].tables]
+        for sent, planned in zip(call["tables"], call["plan"].tables):
+            np.testing.assert_array_equal(sent, planned)
 
 
 # --------------------------------------------------------------------------------------

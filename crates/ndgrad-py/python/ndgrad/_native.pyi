@@ -20,6 +20,7 @@ __all__ = [
     "CudaPlan",
     "cuda_plan",
     "cuda_launch",
+    "cuda_launch_block",
     "__version__",
 ]
 __version__: str
@@ -125,8 +126,11 @@ class CudaPlan:
         """The differentiated axes, in output order (one output each)."""
     @property
     def tables(self) -> tuple[NDArray[np.float64], ...]:
-        """Host coefficient tables (1-D float64), one per coordinate axis, in order, to
-        upload to the device; ``()`` when every spacing is uniform."""
+        """Host coefficient tables (1-D float64), one per output that reads one (coordinate
+        axes, accuracies, derivative orders, Savitzky-Golay windows), in order, to upload to
+        the device; ``()`` when none does."""
+    def table_index(self, k: int) -> int | None:
+        """Which of ``tables`` output ``k`` reads, or None."""
 
 def cuda_plan(
     shape: Sequence[int],
@@ -137,8 +141,8 @@ def cuda_plan(
     ext: _Extensions = None,
 ) -> CudaPlan:
     """Validates a GPU call (host spacings only) exactly as ``numpy.gradient`` would,
-    raising its exceptions; ``TypeError`` for dtypes or extensions the GPU path does not
-    compute."""
+    raising its exceptions; ``TypeError`` for dtypes the GPU path does not compute, or
+    naming ``nan_policy=`` (the one extension the kernels do not run)."""
 
 def cuda_launch(
     plan: CudaPlan,
@@ -154,3 +158,20 @@ def cuda_launch(
     stream) of device ``device`` and returns: no synchronization, no copy. Pointers are
     device addresses; strides are in bytes (may be negative). ``RuntimeError`` without a
     CUDA driver, or naming the ``CUresult`` of a failed CUDA call."""
+
+def cuda_launch_block(
+    plan: CudaPlan,
+    k: int,
+    origin: int,
+    block_shape: tuple[int, ...],
+    device: int,
+    stream: int,
+    data_ptr: int,
+    byte_strides: tuple[int, ...],
+    out_ptr: int,
+    out_byte_strides: tuple[int, ...],
+    table_ptr: int,
+) -> None:
+    """Launches output ``k`` of one chunk (``block_shape``, first index ``origin`` along
+    that output's axis) whose first sample is at ``data_ptr`` in an array that also holds
+    the samples the stencil reads around it; the result is the whole array's."""
