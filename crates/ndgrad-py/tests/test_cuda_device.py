@@ -310,3 +310,55 @@ def test_torch_refusals(torch):
         ndgrad.gradient(torch.ones(5, device="cuda", dtype=torch.bfloat16))
     g = ndgrad.gradient(f.detach() ** 2)
     assert_same(g.cpu().numpy(), np.gradient(np.arange(10.0) ** 2))
+
+
+EXTENSIONS = [
+    dict(accuracy=4),
+    dict(accuracy=8, deriv=3),
+    dict(deriv=2),
+    dict(window_length=11, polyorder=3),
+    dict(boundary="periodic"),
+    dict(accuracy=4, boundary="reflect"),
+    dict(boundary="constant", constant_values=2.5),
+    dict(boundary=("one-sided", "reflect")),
+]
+
+
+@pytest.mark.parametrize("kwargs", EXTENSIONS, ids=lambda k: ",".join(f"{a}={v}" for a, v in k.items()))
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex64", "int16"])
+def test_extensions_equal_the_cpu_engine(kit, dtype, kwargs):
+    """The general kernels (taps, ghost samples) against ndgrad's CPU engine on the host
+    copy, bit for bit, in every layout, with unit and coordinate spacing."""
+    rng = np.random.default_rng(99)
+    base = kit.up(sample(rng, (25, 36, 30), dtype))
+    with np.errstate(all="ignore"):
+        for name, f in layouts(kit, base):
+            host = kit.down(f)
+            for varargs in ((), (0.5, np.cumsum(rng.uniform(0.2, 1.0, f.shape[1])), 2.0)):
+                if varargs and kwargs.get("boundary") == "periodic":
+                    continue  # uneven coordinates need a period
+                try:
+                    want = ndgrad.gradient(host, *varargs, **kwargs)
+                except ValueError as e:  # an axis too short for the stencil: the same error
+                    with pytest.raises(ValueError) as raised:
+                        ndgrad.gradient(f, *varargs, **kwargs)
+                    assert str(raised.value) == str(e)
+                    continue
+                got = ndgrad.gradient(f, *varargs, **kwargs)
+                try:
+                    assert_same(tuple(kit.down(g) for g in got), want)
+                except AssertionError as e:
+                    raise AssertionError(f"{dtype} {name} {kwargs} {len(varargs)}: {e}") from e
+
+
+def test_dask_arrays_of_cupy_chunks(cp):
+    da = pytest.importorskip("dask.array")
+    rng = np.random.default_rng(5)
+    host = rng.standard_normal((40, 33))
+    x = np.cumsum(rng.uniform(0.2, 1.0, 33))
+    for chunks in ((7, 5), (1, 33), (40, 2)):
+        d = da.from_array(host, chunks=chunks).map_blocks(cp.asarray)
+        for kwargs in (dict(), dict(edge_order=2), dict(accuracy=4)):
+            got = ndgrad.gradient(d, 0.3, x, **kwargs)
+            want = ndgrad.gradient(host, 0.3, x, **kwargs)
+            assert_same(tuple(cp.asnumpy(g.compute()) for g in got), want)
