@@ -142,18 +142,31 @@ pub fn cuda_launch(
         ptr: data_ptr,
         byte_strides: &byte_strides,
     };
-    let launches = plan
-        .plan
-        .launches(input, &outputs, &table_ptrs)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let launches = plan.plan.launches(input, &outputs, &table_ptrs);
+    // SAFETY: `ndgrad._cuda` passes the stream of `device` that CuPy or PyTorch reports as
+    // current, the addresses of live arrays of that device laid out as described (checked
+    // against the plan by `launches`), and tables it keeps alive until the launch is
+    // enqueued; the frameworks' stream-ordered allocators reuse that memory only for later
+    // work.
+    unsafe { enqueue(launches, device, stream) }
+}
+
+/// Enqueues planned launches (none for empty arrays) on `stream` of `device`.
+///
+/// # Safety
+/// As [`Gpu::launch_raw`]: the stream belongs to the device's primary context and every
+/// pointer in the launches addresses live device memory laid out as planned.
+unsafe fn enqueue(
+    launches: Result<Vec<ndgrad_cuda::Launch>, ndgrad_cuda::Error>,
+    device: usize,
+    stream: usize,
+) -> PyResult<()> {
+    let launches = launches.map_err(|e| PyValueError::new_err(e.to_string()))?;
     if launches.is_empty() {
         return Ok(());
     }
     let gpu = Gpu::probe(device).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    // SAFETY: `ndgrad._cuda` passes the stream of `device` that CuPy or PyTorch reports as
-    // current, the addresses of live arrays of that device laid out as described (checked
-    // against the plan above), and tables it keeps alive until the launch is enqueued; the
-    // frameworks' stream-ordered allocators reuse that memory only for later work.
+    // SAFETY: the caller's guarantees, passed on.
     unsafe { gpu.launch_raw(&launches, stream as _) }
         .map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }
@@ -178,30 +191,22 @@ pub fn cuda_launch_block(
     out_byte_strides: Vec<isize>,
     table_ptr: u64,
 ) -> PyResult<()> {
-    let launches = plan
-        .plan
-        .block_launches(
-            k,
-            origin,
-            &block_shape,
-            Buffer {
-                ptr: data_ptr,
-                byte_strides: &byte_strides,
-            },
-            Buffer {
-                ptr: out_ptr,
-                byte_strides: &out_byte_strides,
-            },
-            table_ptr,
-        )
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    if launches.is_empty() {
-        return Ok(());
-    }
-    let gpu = Gpu::probe(device).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let launches = plan.plan.block_launches(
+        k,
+        origin,
+        &block_shape,
+        Buffer {
+            ptr: data_ptr,
+            byte_strides: &byte_strides,
+        },
+        Buffer {
+            ptr: out_ptr,
+            byte_strides: &out_byte_strides,
+        },
+        table_ptr,
+    );
     // SAFETY: as for `cuda_launch`; `ndgrad.dask` passes a joined array holding the chunk and
     // the samples the plan's reach needs on each side of it, alive until the launch is
     // enqueued on the stream that then uses it.
-    unsafe { gpu.launch_raw(&launches, stream as _) }
-        .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    unsafe { enqueue(launches, device, stream) }
 }

@@ -14,11 +14,11 @@ use num_complex::Complex;
 
 use crate::dtype::DType;
 use crate::element::{ComplexDivisor, Compute, Element, Real};
+use crate::exec::numpy::{Interior, NumpyCoefficients};
 use crate::exec::taps::{TapCoefficients, Weights};
 use crate::ghosts::Fill;
 use crate::options::{EdgeOrder, NanPolicy};
 use crate::plan::{AxisStencil, Plan};
-use crate::stencil::Stencil;
 
 /// A divisor of NumPy's divided forms, prepared in the compute type (values widened to
 /// `f64`, exactly).
@@ -246,46 +246,27 @@ fn formula<C: Compute>(stencil: &AxisStencil) -> Formula
 where
     C::Divisor: Export,
 {
-    let r = |x: f64| <C::Real as Real>::from_f64(x).to_f64();
-    let d = |x: f64| C::divisor(<C::Real as Real>::from_f64(x)).export();
-    let w = |t: &[f64; 3]| t.map(r);
     let widen = |v: &[C::Real]| v.iter().map(|x| x.to_f64()).collect::<Vec<_>>();
+    let three = |w: [C::Real; 3]| w.map(|x| x.to_f64());
     match stencil {
         AxisStencil::NumPy {
             stencil,
             edge_order,
         } => {
-            let (interior, first, last, left, right) = match stencil {
-                Stencil::Uniform { h, h2, left, right } => (
-                    NumpyInterior::Uniform { h2: d(*h2) },
-                    d(*h),
-                    d(*h),
-                    w(left),
-                    w(right),
-                ),
-                Stencil::NonUniform {
-                    interior,
-                    first,
-                    last,
-                    left,
-                    right,
-                } => (
-                    NumpyInterior::NonUniform {
-                        weights: interior.iter().map(w).collect(),
-                    },
-                    d(*first),
-                    d(*last),
-                    w(left),
-                    w(right),
-                ),
+            let c = NumpyCoefficients::<C>::new(stencil, *edge_order);
+            let interior = match c.interior {
+                Interior::Uniform { h2 } => NumpyInterior::Uniform { h2: h2.export() },
+                Interior::NonUniform { weights: [a, b, m] } => NumpyInterior::NonUniform {
+                    weights: (0..a.len()).map(|i| three([a[i], b[i], m[i]])).collect(),
+                },
             };
             Formula::Numpy {
-                edge_order: *edge_order,
+                edge_order: c.edge_order,
                 interior,
-                first,
-                last,
-                left,
-                right,
+                first: c.first.export(),
+                last: c.last.export(),
+                left: three(c.left),
+                right: three(c.right),
             }
         }
         AxisStencil::Taps(t) => {

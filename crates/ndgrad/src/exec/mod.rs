@@ -22,7 +22,7 @@
 //! formulas), `taps` (stencils of any accuracy and derivative order).
 
 mod geometry;
-mod numpy;
+pub(crate) mod numpy;
 pub(crate) mod taps;
 mod task;
 

@@ -8,19 +8,20 @@ use crate::kernels::{self, Weights};
 use crate::options::EdgeOrder;
 use crate::stencil::Stencil;
 
-/// The stencil's coefficients rounded into the compute type.
+/// The stencil's coefficients rounded into the compute type (read by the backend seam,
+/// `backend.rs`, too, so other backends get these very roundings).
 pub(crate) struct NumpyCoefficients<C: Compute> {
-    edge_order: EdgeOrder,
-    interior: Interior<C>,
+    pub(crate) edge_order: EdgeOrder,
+    pub(crate) interior: Interior<C>,
     /// Divisors of the first-order edges.
-    first: C::Divisor,
-    last: C::Divisor,
+    pub(crate) first: C::Divisor,
+    pub(crate) last: C::Divisor,
     /// Weights of the second-order edges.
-    left: Weights<C>,
-    right: Weights<C>,
+    pub(crate) left: Weights<C>,
+    pub(crate) right: Weights<C>,
 }
 
-enum Interior<C: Compute> {
+pub(crate) enum Interior<C: Compute> {
     Uniform {
         h2: C::Divisor,
     },
