@@ -73,7 +73,7 @@ for m in ("numpy", "cupy", "torch", "pytest", "hypothesis", "ndgrad"):
   fi
 }
 
-s_install() {  # (2a) the prebuilt wheel, offline, plus hypothesis (tests/conftest.py imports it) if missing
+s_install() {  # (2a) the prebuilt wheel, offline, plus the test dependencies in dist/pydeps that are missing
   local wheel pip=("$PY" -m pip install --no-index --no-deps --disable-pip-version-check --target "$SITE")
   wheel=$(ls -t "$WHEELS"/ndgrad-*.whl 2>/dev/null | head -1)
   if [ -z "$wheel" ]; then
@@ -81,9 +81,13 @@ s_install() {  # (2a) the prebuilt wheel, offline, plus hypothesis (tests/confte
   else
     "${pip[@]}" "$wheel" || return 1
   fi
-  if ! "$PY" -c "import hypothesis" 2>/dev/null; then  # not fatal here: step 3 says what is missing
-    "${pip[@]}" "$WHEELS"/pydeps/*.whl || echo "warning: hypothesis is missing and $WHEELS/pydeps did not install"
-  fi
+  local dep mod  # pure-Python test dependencies: each wheel only where its module is missing
+  for dep in "$WHEELS"/pydeps/*.whl; do
+    [ -f "$dep" ] || continue
+    mod=$(basename "$dep" | cut -d- -f1 | tr 'A-Z' 'a-z')
+    "$PY" -c "import $mod" 2>/dev/null && continue
+    "${pip[@]}" "$dep" || echo "warning: $mod is missing and $dep did not install"
+  done
   "$PY" -c '
 import ndgrad, ndgrad._native as n
 gpu = hasattr(n, "cuda_launch")

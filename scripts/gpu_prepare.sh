@@ -4,7 +4,8 @@
 #   ndgrad-*.whl   the abi3 wheel, release build (the GPU path is always compiled in)
 #   device-test    the release binary of crates/ndgrad-cuda/tests/device.rs (harness = false)
 #   pydeps/        pure-Python wheels the GPU pytest imports but the GPU machine may lack
-#                  (tests/conftest.py imports hypothesis); installed there only if missing
+#                  (tests/conftest.py imports hypothesis; the Dask test dask.array, which needs
+#                  partd and locket); each installed there only if its module is missing
 # Copy the checkout with dist/ to the GPU machine and run scripts/gpu_check.sh there.
 #   --device-test-only   build only dist/device-test (gpu_check.sh's fallback where cargo exists)
 set -euo pipefail
@@ -21,7 +22,7 @@ if [ "${1:-}" != "--device-test-only" ]; then
   (cd "$root/crates/ndgrad-py" && "$python" -m maturin build --release --out "$dist")
   # The GPU machine runs Python 3.12: fetch wheels for it, not for this venv's Python.
   "$python" -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
-    --python-version 3.12 --dest "$dist/pydeps" hypothesis
+    --python-version 3.12 --no-deps --dest "$dist/pydeps" hypothesis dask partd locket
 fi
 
 # The binary's name carries a hash, so take its path from cargo's JSON messages.

@@ -105,7 +105,8 @@ class TorchKit:
         return getattr(self.torch, dtype, None) is not None
 
     def up(self, host):
-        return self.torch.from_numpy(np.ascontiguousarray(host)).to("cuda")
+        # np.array, not np.ascontiguousarray, which turns a 0-d array into a 1-d one.
+        return self.torch.from_numpy(np.array(host, order="C")).to("cuda")
 
     def down(self, a):
         return a.cpu().numpy()
@@ -309,7 +310,8 @@ def test_torch_refusals(torch):
     with pytest.raises(TypeError, match="bfloat16"):
         ndgrad.gradient(torch.ones(5, device="cuda", dtype=torch.bfloat16))
     g = ndgrad.gradient(f.detach() ** 2)
-    assert_same(g.cpu().numpy(), np.gradient(np.arange(10.0) ** 2))
+    # torch.arange(10.0) is float32 (torch's default dtype), so the reference is too.
+    assert_same(g.cpu().numpy(), np.gradient(np.arange(10.0, dtype=np.float32) ** 2))
 
 
 EXTENSIONS = [
