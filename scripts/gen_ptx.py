@@ -46,7 +46,7 @@ def load_nvrtc():
     return ctypes.CDLL(nvrtc)
 
 
-def compile_ptx(src_path):
+def compile_ptx(src_path, defines=()):
     lib = load_nvrtc()
     lib.nvrtcGetErrorString.restype = ctypes.c_char_p
 
@@ -62,8 +62,9 @@ def compile_ptx(src_path):
     name = os.path.basename(src_path).encode()
     call("nvrtcCreateProgram", ctypes.byref(prog), src, name, 0, None, None)
     try:
-        opts = (ctypes.c_char_p * len(FLAGS))(*[f.encode() for f in FLAGS])
-        rc = lib.nvrtcCompileProgram(prog, len(FLAGS), opts)
+        flags = FLAGS + [f"-D{d}" for d in defines]
+        opts = (ctypes.c_char_p * len(flags))(*[f.encode() for f in flags])
+        rc = lib.nvrtcCompileProgram(prog, len(flags), opts)
         size = ctypes.c_size_t()
         call("nvrtcGetProgramLogSize", prog, ctypes.byref(size))
         log = ctypes.create_string_buffer(size.value)
@@ -87,8 +88,13 @@ def main():
     ap.add_argument("--check", action="store_true", help="fail if the committed PTX differs from a fresh build")
     ap.add_argument("--src", default=os.path.join(KERNELS, "grad.cu"))
     ap.add_argument("--out", default=os.path.join(KERNELS, "grad.ptx"))
+    ap.add_argument("--define", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a tuning macro of grad.cu (NDG_MIN_BLOCKS) for a variant written to --out "
+                    "(scripts/gpu_sweep.sh); the committed PTX uses the defaults in grad.cu")
     args = ap.parse_args()
-    ptx = compile_ptx(args.src)
+    if args.define and (args.check or os.path.abspath(args.out) == os.path.join(KERNELS, "grad.ptx")):
+        die("--define builds a variant: give it its own --out, never the committed grad.ptx")
+    ptx = compile_ptx(args.src, args.define)
     if not args.check:
         with open(args.out, "wb") as f:
             f.write(ptx)

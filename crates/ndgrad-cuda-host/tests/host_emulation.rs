@@ -315,6 +315,46 @@ fn large_arrays_march_chunks_of_the_outer_dim() {
     check::<Complex<f32>>(&[5000], &opts, "5000 samples");
 }
 
+#[test]
+fn long_marches_equal_the_cpu_engine() {
+    // Dim 0 long enough that each thread marches many samples (2-D iterations a warp wide
+    // march their outer dim), rows over several middle dims, blocks with origins.
+    let second = GradientOptions::new().edge_order(EdgeOrder::Second);
+    every_dtype(&[16400, 40], &GradientOptions::new(), "16400x40 march");
+    check::<f64>(&[20000, 33], &second, "20000x33 march");
+    check::<f32>(
+        &[12000, 3, 40],
+        &second.clone().spacings([
+            AxisSpacing::from(coordinates(12000)),
+            AxisSpacing::from(coordinates(3)),
+            AxisSpacing::from(0.5),
+        ]),
+        "12000x3x40 coordinates",
+    );
+    check::<f64>(&[6000, 4, 3, 40], &GradientOptions::new(), "4-D march");
+    let general = GradientOptions::new()
+        .accuracy(4)
+        .boundaries([
+            ndgrad::Boundary::Periodic { period: None },
+            ndgrad::Boundary::Reflect,
+        ]);
+    check::<f64>(&[9000, 40], &general, "periodic/reflect accuracy 4 march");
+    check::<Complex<f32>>(&[8000, 5, 33], &general.clone().axes([1, 2]), "general 3-D march");
+    // Blocks of a long march, as Dask chunks.
+    let shape = [9000usize, 4, 40];
+    let f = ArrayD::from_shape_vec(IxDyn(&shape), values(shape.iter().product(), 3)).unwrap();
+    for options in [GradientOptions::new(), second] {
+        let plan = Plan::new(&shape, &options).unwrap();
+        let whole = plan.gradient(f.view()).unwrap();
+        for sizes in [[3000, 2, 40], [9000, 3, 17]] {
+            let got = emulate_blocks(&plan, f.view(), &sizes);
+            for (k, (g, w)) in got.iter().zip(&whole).enumerate() {
+                same::<f64>(g, w, &format!("march blocks {sizes:?} output {k}"));
+            }
+        }
+    }
+}
+
 /// Every output of `plan` on `f`, computed block by block (a grid of blocks of `sizes`
 /// along every dim, as Dask chunks): each block's launch reads the whole array around it.
 fn emulate_blocks<T: Element>(

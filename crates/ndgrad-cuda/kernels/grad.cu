@@ -13,9 +13,20 @@
 //   --prec-div=true (scripts/gen_ptx.sh); the PTX is committed as grad.ptx.
 // The parameter layout is mirrored by crates/ndgrad-cuda/src/params.rs (#[repr(C)]).
 
+// Tuning (scripts/gen_ptx.py --define overrides it for a sweep, scripts/gpu_sweep.sh; the
+// shipped value is the one measured best, docs/PERFORMANCE.md "GPU"): how many 256-thread
+// blocks per SM the register budget is capped for (0: no cap).
+#ifndef NDG_MIN_BLOCKS
+#define NDG_MIN_BLOCKS 0
+#endif
+
 #ifndef NDG_HOST
 #define NDG_DEV __device__ __forceinline__
+#if NDG_MIN_BLOCKS > 0
+#define NDG_GLOBAL extern "C" __global__ __launch_bounds__(256, NDG_MIN_BLOCKS)
+#else
 #define NDG_GLOBAL extern "C" __global__
+#endif
 // Parameters stay in the parameter space when indexed by a variable (the general kernels'
 // loop over axes): no per-thread copy of them (sm_70+, CUDA 11.7+).
 #define NDG_PARAMS const __grid_constant__ NdgParams
@@ -387,6 +398,20 @@ NDG_DEV C ndg_taps(const NdgAxis& a, const T* __restrict__ f, long long s, long 
     return a.kind == NDG_KIND_UNIFORM_TAPS ? ndg_div(acc, a.h2) : acc;
 }
 
+// ---- indexing ----
+// q = a / b, r = a % b for the non-negative indices here: in 32 bits when both fit (a 64-bit
+// division is a long software sequence on the GPU, paid per row), else in 64.
+NDG_DEV void ndg_divmod(long long a, long long b, long long& q, long long& r) {
+    if ((((unsigned long long)a | (unsigned long long)b) >> 32) == 0) {
+        const unsigned ua = (unsigned)a, ub = (unsigned)b, uq = ua / ub;
+        q = uq;
+        r = ua - uq * ub;
+    } else {
+        q = a / b;
+        r = a - q * b;
+    }
+}
+
 // One output value of the general kernels: any formula, with or without ghosts.
 template <class C, class T>
 NDG_DEV C ndg_value(const NdgAxis& a, const T* __restrict__ f, long long s, long long i) {
@@ -399,19 +424,14 @@ NDG_DEV C ndg_value(const NdgAxis& a, const T* __restrict__ f, long long s, long
 // The kernel: each thread owns one position along the unit-stride dim and one row, and
 // marches its chunk of dim 0, writing every requested output there. Two flavours per
 // type: the NumPy-formula kernels (no ghosts) unroll their loop over axes to NDG_MAX_DIMS,
-// so every index into the parameters is a constant and the formulas inline; the general
-// kernels (taps, ghosts) loop over the axes they have, so their longer code exists once.
+// so the formulas inline; the general kernels (taps, ghosts) loop over the axes they have,
+// so their longer code exists once. The parameters are indexed directly (p.strides[dim]):
+// a __grid_constant__ parameter is read in place by one indexed constant load, where a
+// select over every dim cost ~40 instructions per axis and sample (measured on an H200).
 template <class T, class C, class O, bool GENERAL>
 NDG_DEV void ndg_gradient(const NdgParams& p) {
     const int nd = p.ndim;
-    long long inner_n = 0, inner_s = 0;
-#pragma unroll
-    for (int d = 0; d < NDG_MAX_DIMS; d++) {
-        if (d == nd - 1) {
-            inner_n = p.shape[d];
-            inner_s = p.strides[d];
-        }
-    }
+    const long long inner_n = p.shape[nd - 1], inner_s = p.strides[nd - 1];
     const long long ix = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (ix >= inner_n) return;
     const long long o0 = (long long)blockIdx.z * p.outer_chunk;
@@ -419,8 +439,8 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
     const T* __restrict__ in = (const T*)p.in;
     for (long long r = (long long)blockIdx.y * blockDim.y + threadIdx.y; r < p.rows;
          r += (long long)gridDim.y * blockDim.y) {
-        // Offsets of this row (dims 1..nd-1) into the input and every output, and each
-        // axis's position when it runs along a middle or the inner dim.
+        // Offsets of this row (dims 1..nd-2) and of ix into the input and every output, and
+        // each axis's position when it runs along a middle or the inner dim.
         long long in_off = ix * inner_s;
         long long out_off[NDG_MAX_DIMS];
         long long pos[NDG_MAX_DIMS];
@@ -429,33 +449,26 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
             out_off[k] = 0;
             pos[k] = 0;
             if (k < p.naxes) {
-#pragma unroll
-                for (int d = 1; d < NDG_MAX_DIMS; d++) {
-                    if (d == nd - 1) out_off[k] += ix * p.axes[k].out_strides[d];
-                }
-                if (p.axes[k].dim == nd - 1) {
+                const NdgAxis& a = p.axes[k];
+                out_off[k] = ix * a.out_strides[nd - 1];
+                if (a.dim == nd - 1) {
                     pos[k] = ix;
-                } else if (p.axes[k].dim > 0) {
-                    long long shape_d = 1;
-#pragma unroll
-                    for (int d = 1; d < NDG_MAX_DIMS; d++) {
-                        if (d == p.axes[k].dim) shape_d = p.shape[d];
-                    }
-                    pos[k] = (r / p.axes[k].row_pitch) % shape_d;
+                } else if (a.dim > 0) {
+                    long long q, unused;
+                    ndg_divmod(r, a.row_pitch, q, unused);
+                    ndg_divmod(q, p.shape[a.dim], unused, pos[k]);
                 }
             }
         }
         long long rest = r;
+#pragma unroll 1
+        for (int d = nd - 2; d >= 1 && rest > 0; d--) {
+            long long idx;
+            ndg_divmod(rest, p.shape[d], rest, idx);
+            in_off += idx * p.strides[d];
 #pragma unroll
-        for (int d = NDG_MAX_DIMS - 2; d >= 1; d--) {
-            if (d < nd - 1) {
-                const long long idx = rest % p.shape[d];
-                rest /= p.shape[d];
-                in_off += idx * p.strides[d];
-#pragma unroll
-                for (int k = 0; k < NDG_MAX_DIMS; k++) {
-                    if (k < p.naxes) out_off[k] += idx * p.axes[k].out_strides[d];
-                }
+            for (int k = 0; k < NDG_MAX_DIMS; k++) {
+                if (k < p.naxes) out_off[k] += idx * p.axes[k].out_strides[d];
             }
         }
         for (long long o = o0; o < o1; o++) {
@@ -473,14 +486,9 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
                 for (int k = 0; k < NDG_MAX_DIMS; k++) {
                     if (k < p.naxes) {
                         const NdgAxis& a = p.axes[k];
-                        long long s = 0;
-#pragma unroll
-                        for (int d = 0; d < NDG_MAX_DIMS; d++) {
-                            if (d == a.dim) s = p.strides[d];
-                        }
                         const long long i = a.origin + (a.dim == 0 ? o : pos[k]);
                         O* out = (O*)a.out + out_off[k] + o * a.out_strides[0];
-                        ndg_put(out, ndg_axis_value<C>(a, f, s, i, a.len));
+                        ndg_put(out, ndg_axis_value<C>(a, f, p.strides[a.dim], i, a.len));
                     }
                 }
             }

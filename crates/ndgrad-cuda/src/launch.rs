@@ -16,6 +16,8 @@ use crate::params::{
 /// Blocks a launch aims for: a few per SM on the largest GPUs, so that marching chunks of
 /// dim 0 keeps every SM busy without re-reading planes across blocks more than needed.
 const TARGET_BLOCKS: u64 = 2048;
+/// Threads of a warp: a 2-D iteration this wide or wider marches its outer dim.
+const WARP: usize = 32;
 /// CUDA's limit on grid y and z.
 const GRID_YZ_MAX: u64 = 65_535;
 
@@ -332,8 +334,10 @@ fn element_strides(
 }
 
 /// The array's dims in iteration order (decreasing input stride, the unit-stride one last),
-/// dims of length 1 that are not differentiated left out, and leading `None` (length 1)
-/// dims up to 3.
+/// dims of length 1 that are not differentiated left out, and `None` (length 1) dims up to
+/// 3: a 2-D iteration at least a warp wide gets its `None` in the middle, so that threads
+/// march its outer dim (index arithmetic once per thread, prefetching ahead) rather than
+/// each computing one sample of a row; narrower ones, and 1-D, get them in front.
 fn iteration_dims(
     shape: &[usize],
     strides: &[i64],
@@ -345,6 +349,11 @@ fn iteration_dims(
     dims.sort_by_key(|&d| Reverse(strides[d].unsigned_abs()));
     if dims.len() > MAX_DIMS {
         return Err(Error::TooManyDims { ndim: dims.len() });
+    }
+    if let [outer, inner] = dims[..]
+        && shape[inner] >= WARP
+    {
+        return Ok(vec![Some(outer), None, Some(inner)]);
     }
     let pad = 3usize.saturating_sub(dims.len());
     Ok(std::iter::repeat_n(None, pad)
