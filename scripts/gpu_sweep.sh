@@ -12,6 +12,7 @@ sweep="$root/dist/sweep"
 # name: the -D defines of a variant (grad.cu's defaults for the rest)
 VARIANTS=(
   "b4:NDG_MIN_BLOCKS=4"
+  "b5:NDG_MIN_BLOCKS=5"
 )
 
 case "${1:-}" in
@@ -36,7 +37,8 @@ case "${1:-}" in
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     files=()
-    for gz in "$sweep"/shipped.ptx.gz "$sweep"/p*.ptx.gz; do
+    for gz in "$sweep"/shipped.ptx.gz "$sweep"/*.ptx.gz; do
+      [ "$gz" = "$sweep/shipped.ptx.gz" ] && [ ${#files[@]} -gt 0 ] && continue  # once, first
       name=$(basename "$gz" .gz)
       gunzip -c "$gz" > "$tmp/$name"
       files+=("$tmp/$name")

@@ -61,8 +61,9 @@ extern "C" int ndg_host_launch(const char* name, const NdgParams* p, const unsig
 
 // The C++ compiler's layout of the parameter block, for the Rust mirror's test:
 // [sizeof NdgParams, offsetof axes, sizeof NdgAxis, offsetof NdgAxis::h2, offsetof
-// NdgAxis::row_pitch, offsetof NdgAxis::dim, offsetof NdgParams::rows, sizeof NdgDivisor].
-extern "C" void ndg_host_layout(unsigned long long out[8]) {
+// NdgAxis::row_pitch, offsetof NdgAxis::dim, offsetof NdgParams::rows, sizeof NdgDivisor,
+// NDG_FAST_AXES].
+extern "C" void ndg_host_layout(unsigned long long out[9]) {
     out[0] = sizeof(NdgParams);
     out[1] = offsetof(NdgParams, axes);
     out[2] = sizeof(NdgAxis);
@@ -71,6 +72,7 @@ extern "C" void ndg_host_layout(unsigned long long out[8]) {
     out[5] = offsetof(NdgAxis, dim);
     out[6] = offsetof(NdgParams, rows);
     out[7] = sizeof(NdgDivisor);
+    out[8] = NDG_FAST_AXES;
 }
 
 // Element-wise conversions, for tests of the shim against the CPU engine's rounding.

@@ -51,10 +51,10 @@ pub unsafe fn run(launch: &Launch, seed: u64) {
 
 /// The C++ compiler's layout of the parameters: size of `NdgParams`, offset of its `axes`,
 /// size of `NdgAxis`, offsets of its `h2`, `row_pitch` and `dim`, offset of
-/// `NdgParams::rows`, size of `NdgDivisor`.
-pub fn layout() -> [u64; 8] {
-    let mut out = [0u64; 8];
-    // SAFETY: writes exactly 8 values into `out`.
+/// `NdgParams::rows`, size of `NdgDivisor`; then `NDG_FAST_AXES`.
+pub fn layout() -> [u64; 9] {
+    let mut out = [0u64; 9];
+    // SAFETY: writes exactly 9 values into `out`.
     unsafe { ndg_host_layout(out.as_mut_ptr()) };
     out
 }

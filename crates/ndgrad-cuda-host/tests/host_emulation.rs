@@ -80,7 +80,7 @@ fn every_numpy_fixture_is_reproduced() {
 }
 
 #[test]
-fn the_parameter_layout_matches_the_cpp_compilers() {
+fn the_parameter_layout_and_constants_match_the_cpp_compilers() {
     use ndgrad_cuda::params::{NdgAxis, NdgDivisor, NdgParams};
     use std::mem::{offset_of, size_of};
     let want = [
@@ -92,6 +92,7 @@ fn the_parameter_layout_matches_the_cpp_compilers() {
         offset_of!(NdgAxis, dim),
         offset_of!(NdgParams, rows),
         size_of::<NdgDivisor>(),
+        ndgrad_cuda::params::FAST_AXES,
     ]
     .map(|x| x as u64);
     assert_eq!(ndgrad_cuda_host::layout(), want);
@@ -304,6 +305,9 @@ fn axis_subsets_size_one_dims_and_many_dims() {
         &GradientOptions::new(),
         "8-D, every axis",
     );
+    // The NumPy-formula kernels hold up to 4 outputs; 5 run the general kernels.
+    every_dtype(&[3, 4, 5, 6], &GradientOptions::new(), "4-D, every axis");
+    every_dtype(&[2, 3, 2, 3, 4], &GradientOptions::new(), "5-D, every axis");
 }
 
 #[test]
@@ -332,14 +336,16 @@ fn long_marches_equal_the_cpu_engine() {
         "12000x3x40 coordinates",
     );
     check::<f64>(&[6000, 4, 3, 40], &GradientOptions::new(), "4-D march");
-    let general = GradientOptions::new()
-        .accuracy(4)
-        .boundaries([
-            ndgrad::Boundary::Periodic { period: None },
-            ndgrad::Boundary::Reflect,
-        ]);
+    let general = GradientOptions::new().accuracy(4).boundaries([
+        ndgrad::Boundary::Periodic { period: None },
+        ndgrad::Boundary::Reflect,
+    ]);
     check::<f64>(&[9000, 40], &general, "periodic/reflect accuracy 4 march");
-    check::<Complex<f32>>(&[8000, 5, 33], &general.clone().axes([1, 2]), "general 3-D march");
+    check::<Complex<f32>>(
+        &[8000, 5, 33],
+        &general.clone().axes([1, 2]),
+        "general 3-D march",
+    );
     // Blocks of a long march, as Dask chunks.
     let shape = [9000usize, 4, 40];
     let f = ArrayD::from_shape_vec(IxDyn(&shape), values(shape.iter().product(), 3)).unwrap();

@@ -14,8 +14,7 @@
 use std::sync::Arc;
 
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg,
-    sys,
+    CudaContext, CudaFunction, CudaSlice, CudaStream, DevicePtr, LaunchConfig, PushKernelArg, sys,
 };
 use cudarc::nvrtc::Ptx;
 use ndgrad::{DType, GradientOptions, Plan};
@@ -40,8 +39,18 @@ fn cases() -> Vec<Case> {
     };
     vec![
         case("512^3 f64, 3 axes", &[512, 512, 512], DType::F64, None),
-        case("512^3 f64, axis 0", &[512, 512, 512], DType::F64, Some(&[0])),
-        case("512^3 f64, axis 2", &[512, 512, 512], DType::F64, Some(&[2])),
+        case(
+            "512^3 f64, axis 0",
+            &[512, 512, 512],
+            DType::F64,
+            Some(&[0]),
+        ),
+        case(
+            "512^3 f64, axis 2",
+            &[512, 512, 512],
+            DType::F64,
+            Some(&[2]),
+        ),
         case("16384^2 f32, 2 axes", &[16384, 16384], DType::F32, None),
         case("2^27 f64, 1-D", &[1 << 27], DType::F64, None),
     ]

@@ -33,6 +33,10 @@
 #endif
 
 #define NDG_MAX_DIMS 8
+// Outputs a NumPy-formula launch holds in registers (their offsets and positions): more
+// would cost every launch registers, hence occupancy; launches of more axes run the
+// general kernels (crates/ndgrad-cuda/src/launch.rs: FAST_AXES).
+#define NDG_FAST_AXES 4
 
 // A divisor prepared in the compute type (ndgrad::backend::Divisor).
 struct NdgDivisor {
@@ -423,13 +427,14 @@ NDG_DEV C ndg_value(const NdgAxis& a, const T* __restrict__ f, long long s, long
 // ---------------------------------------------------------------------------------------
 // The kernel: each thread owns one position along the unit-stride dim and one row, and
 // marches its chunk of dim 0, writing every requested output there. Two flavours per
-// type: the NumPy-formula kernels (no ghosts) unroll their loop over axes to NDG_MAX_DIMS,
-// so the formulas inline; the general kernels (taps, ghosts) loop over the axes they have,
-// so their longer code exists once. The parameters are indexed directly (p.strides[dim]):
+// type: the NumPy-formula kernels (no ghosts, up to NDG_FAST_AXES outputs) unroll their
+// loop over axes, so the formulas inline; the general kernels (taps, ghosts, more outputs)
+// loop over the axes they have, so their longer code exists once. The parameters are indexed directly (p.strides[dim]):
 // a __grid_constant__ parameter is read in place by one indexed constant load, where a
 // select over every dim cost ~40 instructions per axis and sample (measured on an H200).
 template <class T, class C, class O, bool GENERAL>
 NDG_DEV void ndg_gradient(const NdgParams& p) {
+    constexpr int AXES = GENERAL ? NDG_MAX_DIMS : NDG_FAST_AXES;
     const int nd = p.ndim;
     const long long inner_n = p.shape[nd - 1], inner_s = p.strides[nd - 1];
     const long long ix = (long long)blockIdx.x * blockDim.x + threadIdx.x;
@@ -442,10 +447,10 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
         // Offsets of this row (dims 1..nd-2) and of ix into the input and every output, and
         // each axis's position when it runs along a middle or the inner dim.
         long long in_off = ix * inner_s;
-        long long out_off[NDG_MAX_DIMS];
-        long long pos[NDG_MAX_DIMS];
+        long long out_off[AXES];
+        long long pos[AXES];
 #pragma unroll
-        for (int k = 0; k < NDG_MAX_DIMS; k++) {
+        for (int k = 0; k < AXES; k++) {
             out_off[k] = 0;
             pos[k] = 0;
             if (k < p.naxes) {
@@ -467,7 +472,7 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
             ndg_divmod(rest, p.shape[d], rest, idx);
             in_off += idx * p.strides[d];
 #pragma unroll
-            for (int k = 0; k < NDG_MAX_DIMS; k++) {
+            for (int k = 0; k < AXES; k++) {
                 if (k < p.naxes) out_off[k] += idx * p.axes[k].out_strides[d];
             }
         }
@@ -483,7 +488,7 @@ NDG_DEV void ndg_gradient(const NdgParams& p) {
                 }
             } else {
 #pragma unroll
-                for (int k = 0; k < NDG_MAX_DIMS; k++) {
+                for (int k = 0; k < AXES; k++) {
                     if (k < p.naxes) {
                         const NdgAxis& a = p.axes[k];
                         const long long i = a.origin + (a.dim == 0 ? o : pos[k]);

@@ -9,8 +9,8 @@ use ndgrad::{DType, EdgeOrder, Plan};
 
 use crate::error::Error;
 use crate::params::{
-    FILL_CONSTANT, FILL_MIRROR, FILL_WRAP, KIND_COORDINATE_TAPS, KIND_NUMPY, KIND_UNIFORM_TAPS,
-    MAX_DIMS, NdgAxis, NdgParams,
+    FAST_AXES, FILL_CONSTANT, FILL_MIRROR, FILL_WRAP, KIND_COORDINATE_TAPS, KIND_NUMPY,
+    KIND_UNIFORM_TAPS, MAX_DIMS, NdgAxis, NdgParams,
 };
 
 /// Blocks a launch aims for: a few per SM on the largest GPUs, so that marching chunks of
@@ -255,8 +255,10 @@ impl GpuPlan {
             .into_iter()
             .map(|compute| {
                 let mut params = geometry.params(input.ptr);
-                let group = (0..outs.len()).filter(|&j| self.axes[outs[j].k].compute == compute);
-                for (slot, j) in group.enumerate() {
+                let group: Vec<usize> = (0..outs.len())
+                    .filter(|&j| self.axes[outs[j].k].compute == compute)
+                    .collect();
+                for (slot, &j) in group.iter().enumerate() {
                     let (o, a) = (&outs[j], &self.axes[outs[j].k]);
                     let dim = dims.iter().position(|&d| d == Some(a.axis)).unwrap();
                     let p = &mut params.axes[slot];
@@ -267,12 +269,13 @@ impl GpuPlan {
                     p.len = self.shape[a.axis] as i64;
                     params.naxes = slot as i32 + 1;
                 }
-                let general = (0..outs.len()).any(|j| {
-                    let a = &self.axes[outs[j].k];
-                    a.compute == compute
-                        && (a.ghosts.left + a.ghosts.right > 0
-                            || !matches!(a.formula, Formula::Numpy { .. }))
-                });
+                // NumPy's formulas for up to FAST_AXES outputs run the fast kernels.
+                let general = group.len() > FAST_AXES
+                    || group.iter().any(|&j| {
+                        let a = &self.axes[outs[j].k];
+                        a.ghosts.left + a.ghosts.right > 0
+                            || !matches!(a.formula, Formula::Numpy { .. })
+                    });
                 Launch {
                     entry: entry(self.data, compute, general),
                     params,

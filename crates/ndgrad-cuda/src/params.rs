@@ -5,6 +5,9 @@ use ndgrad::backend::Divisor;
 
 /// Dimensions a launch can iterate (`NDG_MAX_DIMS`).
 pub const MAX_DIMS: usize = 8;
+/// Outputs a NumPy-formula launch can compute (`NDG_FAST_AXES`): held in registers, so
+/// launches of more run the general kernels.
+pub const FAST_AXES: usize = 4;
 
 /// `struct NdgDivisor`.
 #[repr(C)]

@@ -22,8 +22,8 @@ const TEST_ENTRIES: [&str; 3] = [
 
 /// FMAs in each complex entry point: NumPy's real-times-complex multiply, one per part, for the
 /// three terms of each of the 3 three-point call sites (left edge, right edge, coordinate table),
-/// unrolled over NDG_MAX_DIMS = 8 axes: 8 * 3 * 3 * 2. Update it with the kernel, knowingly.
-const COMPLEX_FMA: usize = 144;
+/// unrolled over NDG_FAST_AXES = 4 axes: 4 * 3 * 3 * 2. Update it with the kernel, knowingly.
+const COMPLEX_FMA: usize = 72;
 /// The general kernels (one loop over axes, not unrolled, so each call site exists once):
 /// NumPy's three-point sums with and without ghosts and the taps' sums (interior pairs, end
 /// rows), as NVVM 12.0 lays them out. Counted from the PTX; update it with the kernel,
