@@ -68,7 +68,19 @@ def test_ncu_report(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
-@pytest.mark.parametrize("name", ["gpu_check.sh", "gpu_prepare.sh"])
+@pytest.mark.parametrize("name", ["gpu_check.sh", "gpu_prepare.sh", "gpu_sweep.sh"])
 def test_shell_syntax(name):
     r = subprocess.run(["bash", "-n", str(SCRIPTS / name)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
+def test_sweep_says_what_is_missing(tmp_path):
+    # A checkout without dist/sweep: `run` names the step that makes it; no verb is a usage error.
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "gpu_sweep.sh"
+    shutil.copy(SCRIPTS / "gpu_sweep.sh", script)
+    r = subprocess.run(["bash", str(script), "run"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "run 'scripts/gpu_sweep.sh prepare' first" in r.stderr, r.stderr
+    r = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "usage: scripts/gpu_sweep.sh prepare|run" in r.stderr, r.stderr
