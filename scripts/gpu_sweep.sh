@@ -39,12 +39,15 @@ case "${1:-}" in
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     files=()
-    for gz in "$sweep"/shipped.ptx.gz "$sweep"/*.ptx.gz; do
-      [ "$gz" = "$sweep/shipped.ptx.gz" ] && [ ${#files[@]} -gt 0 ] && continue  # once, first
+    for gz in "$sweep"/*.ptx.gz; do
       name=$(basename "$gz" .gz)
+      [ "$name" = shipped.ptx ] && continue
       gunzip -c "$gz" > "$tmp/$name"
       files+=("$tmp/$name")
     done
+    # The shipped PTX first: every variant's bits are checked against it.
+    gunzip -c "$sweep/shipped.ptx.gz" > "$tmp/shipped.ptx"
+    files=("$tmp/shipped.ptx" "${files[@]}")
     nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format=csv,noheader || true
     out=${OUT:-$root}/sweep.md
     "$sweep/kernel-sweep" "${files[@]}" | tee "$out"

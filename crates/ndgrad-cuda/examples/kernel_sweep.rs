@@ -18,7 +18,7 @@ use cudarc::driver::{
 };
 use cudarc::nvrtc::Ptx;
 use ndgrad::{DType, GradientOptions, Plan};
-use ndgrad_cuda::{Buffer, GpuPlan, Launch};
+use ndgrad_cuda::{Buffer, GpuPlan, Launch, c_byte_strides};
 
 const REPS: usize = 20;
 const INPUTS: usize = 3;
@@ -117,7 +117,7 @@ fn run_case(
     let floor = copy_ms(ctx, stream, &inputs[0], bytes)?;
     let copy_rate = 2.0 * bytes as f64 / floor; // bytes per ms, read + written
     let need = (1 + plan.axes().len()) as f64 * bytes as f64;
-    let strides = c_strides(&case.shape, item);
+    let strides = c_byte_strides(&case.shape, item);
     let out_ptrs: Vec<u64> = outputs.iter().map(|o| o.device_ptr(stream).0).collect();
     let launches_for = |input: &CudaSlice<u8>| -> Res<Vec<Launch>> {
         let buffers: Vec<Buffer<'_>> = out_ptrs
@@ -264,16 +264,6 @@ fn copy_ms(
     ms.drain(..2);
     ms.sort_by(f64::total_cmp);
     Ok(ms[REPS / 2])
-}
-
-fn c_strides(shape: &[usize], item: usize) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
-    let mut step = item as isize;
-    for (d, &n) in shape.iter().enumerate().rev() {
-        strides[d] = step;
-        step *= n as isize;
-    }
-    strides
 }
 
 fn pseudo_random(n: usize, dtype: DType) -> Vec<u8> {

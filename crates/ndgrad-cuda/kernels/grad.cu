@@ -429,9 +429,10 @@ NDG_DEV C ndg_value(const NdgAxis& a, const T* __restrict__ f, long long s, long
 // marches its chunk of dim 0, writing every requested output there. Two flavours per
 // type: the NumPy-formula kernels (no ghosts, up to NDG_FAST_AXES outputs) unroll their
 // loop over axes, so the formulas inline; the general kernels (taps, ghosts, more outputs)
-// loop over the axes they have, so their longer code exists once. The parameters are indexed directly (p.strides[dim]):
-// a __grid_constant__ parameter is read in place by one indexed constant load, where a
-// select over every dim cost ~40 instructions per axis and sample (measured on an H200).
+// loop over the axes they have, so their longer code exists once. The parameters are
+// indexed directly (p.strides[dim]): a __grid_constant__ parameter is read in place by one
+// indexed constant load, where a select over every dim cost ~40 instructions per axis and
+// sample (measured on an H200).
 template <class T, class C, class O, bool GENERAL>
 NDG_DEV void ndg_gradient(const NdgParams& p) {
     constexpr int AXES = GENERAL ? NDG_MAX_DIMS : NDG_FAST_AXES;

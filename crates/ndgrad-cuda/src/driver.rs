@@ -12,7 +12,7 @@ use cudarc::driver::{
 use cudarc::nvrtc::Ptx;
 
 use crate::error::Error;
-use crate::launch::{Buffer, ENTRIES, GpuPlan, Launch};
+use crate::launch::{Buffer, ENTRIES, GpuPlan, Launch, c_byte_strides};
 
 /// The kernels, compiled ahead of time by `scripts/gen_ptx.sh` (NVRTC 12.0, PTX ISA 8.0:
 /// loadable by drivers from r525 on).
@@ -148,16 +148,8 @@ impl Gpu {
                 plan.shape()
             )));
         }
-        let strides = |item: usize| -> Vec<isize> {
-            let mut s = vec![0isize; plan.shape().len()];
-            let mut step = item as isize;
-            for (d, &len) in plan.shape().iter().enumerate().rev() {
-                s[d] = step;
-                step *= len.max(1) as isize;
-            }
-            s
-        };
-        let (in_strides, out_strides) = (strides(size_of::<T>()), strides(size_of::<O>()));
+        let in_strides = c_byte_strides(plan.shape(), size_of::<T>());
+        let out_strides = c_byte_strides(plan.shape(), size_of::<O>());
         let tables = plan
             .tables()
             .iter()

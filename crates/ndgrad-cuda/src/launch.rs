@@ -41,6 +41,18 @@ pub struct Buffer<'a> {
     pub byte_strides: &'a [isize],
 }
 
+/// Byte strides of a C-contiguous array of `shape` with items of `item` bytes (what a
+/// [`Buffer`] of freshly allocated device memory holds).
+pub fn c_byte_strides(shape: &[usize], item: usize) -> Vec<isize> {
+    let mut strides = vec![0isize; shape.len()];
+    let mut step = item as isize;
+    for (d, &n) in shape.iter().enumerate().rev() {
+        strides[d] = step;
+        step *= n.max(1) as isize;
+    }
+    strides
+}
+
 /// One kernel launch: the entry point of `kernels/grad.ptx`, its parameters and grid.
 #[derive(Debug, Clone)]
 pub struct Launch {

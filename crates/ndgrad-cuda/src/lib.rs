@@ -31,4 +31,4 @@ pub mod params;
 
 pub use driver::{Gpu, PTX};
 pub use error::Error;
-pub use launch::{Buffer, ENTRIES, GpuPlan, Launch};
+pub use launch::{Buffer, ENTRIES, GpuPlan, Launch, c_byte_strides};
