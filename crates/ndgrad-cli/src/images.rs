@@ -1,12 +1,13 @@
 //! Images in and out: 8/16-bit gray or color PNG, TIFF and JPEG.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use image::{DynamicImage, ImageBuffer, ImageFormat, Pixel};
 use ndarray::{Array2, ArrayView2};
 
-use crate::files::write_atomically;
+use crate::files::{publish, temporary_for};
 use crate::options::Depth;
 
 /// An image as a 2-D float64 array (rows, columns) of its raw sample values; color images
@@ -59,8 +60,9 @@ where
         .collect()
 }
 
-/// The format to encode `path` in, from its extension.
-fn format_of(path: &Path) -> Result<ImageFormat> {
+/// The format to encode `path` in, from its extension: checked before any work, so a bad
+/// output name fails before anything is written.
+pub fn format_of(path: &Path) -> Result<ImageFormat> {
     match ImageFormat::from_path(path) {
         Ok(f @ (ImageFormat::Png | ImageFormat::Tiff)) => Ok(f),
         _ => Err(crate::UsageError(format!(
@@ -71,20 +73,31 @@ fn format_of(path: &Path) -> Result<ImageFormat> {
     }
 }
 
-fn save(path: &Path, img: DynamicImage) -> Result<()> {
-    let format = format_of(path)?;
-    write_atomically(path, |w| {
+/// Writes every image or none: each is encoded into a temporary file next to its target
+/// first, and all are renamed into place only once every one is complete.
+pub fn save_all(images: Vec<(&Path, DynamicImage)>) -> Result<()> {
+    let mut staged = Vec::with_capacity(images.len());
+    for (path, img) in images {
+        let format = format_of(path)?;
+        let mut tmp = temporary_for(path)?;
         let mut buf = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut buf, format)?;
-        std::io::Write::write_all(w, buf.get_ref())?;
-        Ok(())
-    })
+        img.write_to(&mut buf, format)
+            .with_context(|| format!("cannot encode {}", path.display()))?;
+        tmp.as_file_mut()
+            .write_all(buf.get_ref())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        staged.push((tmp, path));
+    }
+    for (tmp, path) in staged {
+        publish(tmp, path)?;
+    }
+    Ok(())
 }
 
-/// Saves values in `0..=1` as an 8- or 16-bit gray image.
-pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: Depth) -> Result<()> {
+/// Values in `0..=1` as an 8- or 16-bit gray image.
+pub fn gray_image(unit: ArrayView2<f64>, depth: Depth) -> Result<DynamicImage> {
     let (h, w) = unit.dim();
-    let img = match depth {
+    Ok(match depth {
         Depth::Eight => DynamicImage::ImageLuma8(
             image::GrayImage::from_raw(
                 w as u32,
@@ -101,15 +114,19 @@ pub fn save_gray(path: &Path, unit: ArrayView2<f64>, depth: Depth) -> Result<()>
             )
             .context("image buffer size")?,
         ),
-    };
-    save(path, img)
+    })
+}
+
+/// A color image from RGB bytes (row-major, 3 per pixel).
+pub fn rgb_image(width: usize, height: usize, rgb: Vec<u8>) -> Result<DynamicImage> {
+    let img =
+        image::RgbImage::from_raw(width as u32, height as u32, rgb).context("image buffer size")?;
+    Ok(DynamicImage::ImageRgb8(img))
 }
 
 /// Saves a color image from RGB bytes (row-major, 3 per pixel).
 pub fn save_rgb(path: &Path, width: usize, height: usize, rgb: Vec<u8>) -> Result<()> {
-    let img =
-        image::RgbImage::from_raw(width as u32, height as u32, rgb).context("image buffer size")?;
-    save(path, DynamicImage::ImageRgb8(img))
+    save_all(vec![(path, rgb_image(width, height, rgb)?)])
 }
 
 /// HSV (hue in degrees, saturation and value in 0..=1) to RGB bytes.

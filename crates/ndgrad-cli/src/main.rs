@@ -1,11 +1,13 @@
 //! The `ndgrad` command: NumPy-exact gradients of arrays, time series and images in files.
 
 mod array;
+mod cleanup;
 mod codec;
 mod commands;
 mod files;
 mod gradient;
 mod images;
+mod memory;
 mod npy;
 mod options;
 mod plot;
@@ -64,6 +66,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    cleanup::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

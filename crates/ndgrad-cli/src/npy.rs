@@ -214,7 +214,10 @@ pub fn read_npz(path: &Path, key: Option<&str>) -> Result<(String, AnyArray)> {
 
 /// Writes named arrays as an `.npz` archive (stored, uncompressed, like `np.savez`).
 pub fn write_npz(w: impl Write + std::io::Seek, arrays: &[(String, AnyArray)]) -> Result<()> {
-    let mut zip = zip::ZipWriter::new(w);
+    let mut zip = zip::ZipWriter::new(StopAfterError {
+        inner: w,
+        failed: None,
+    });
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(true);
@@ -224,4 +227,46 @@ pub fn write_npz(w: impl Write + std::io::Seek, arrays: &[(String, AnyArray)]) -
     }
     zip.finish()?;
     Ok(())
+}
+
+/// A writer that, after its first error, accepts and drops everything (keeping a
+/// position, so offsets stay consistent): a `ZipWriter` dropped after a failed write
+/// finalizes the archive in its `Drop` and prints that second failure to stderr; the first
+/// error has been returned already, and the temporary file is deleted.
+struct StopAfterError<W> {
+    inner: W,
+    /// The position from the first error on.
+    failed: Option<u64>,
+}
+
+impl<W: Write> Write for StopAfterError<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(pos) = &mut self.failed {
+            *pos += buf.len() as u64;
+            return Ok(buf.len());
+        }
+        self.inner.write(buf).inspect_err(|_| self.failed = Some(0))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed.is_some() {
+            return Ok(());
+        }
+        self.inner.flush().inspect_err(|_| self.failed = Some(0))
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for StopAfterError<W> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        if let Some(pos) = &mut self.failed {
+            *pos = match to {
+                std::io::SeekFrom::Start(p) => p,
+                std::io::SeekFrom::Current(d) | std::io::SeekFrom::End(d) => {
+                    pos.saturating_add_signed(d)
+                }
+            };
+            return Ok(*pos);
+        }
+        self.inner.seek(to).inspect_err(|_| self.failed = Some(0))
+    }
 }

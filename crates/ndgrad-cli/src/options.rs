@@ -139,6 +139,13 @@ pub fn threads(text: &str) -> Result<NonZeroUsize, String> {
         .trim()
         .parse()
         .map_err(|_| "give a whole number of threads, such as 4".to_string())?;
+    if n > ndgrad::MAX_THREADS {
+        return Err(format!(
+            "at most {} threads; more than the cores only slow the start (this machine has {})",
+            ndgrad::MAX_THREADS,
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        ));
+    }
     NonZeroUsize::new(n).ok_or_else(|| "give at least 1 thread".to_string())
 }
 
@@ -302,6 +309,12 @@ mod tests {
         assert_eq!(threads("3").map(NonZeroUsize::get), Ok(3));
         assert!(threads("0").is_err());
         assert!(threads("-1").is_err());
+        assert_eq!(threads("1024").map(NonZeroUsize::get), Ok(1024));
+        assert!(
+            threads("1025")
+                .unwrap_err()
+                .contains("at most 1024 threads")
+        );
     }
 
     #[test]

@@ -101,6 +101,34 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// Values this large are drawn divided by a power of ten: near the largest float, an
+/// axis's span (and plotters' tick arithmetic on it) would overflow to infinity.
+const LARGEST_DRAWN: f64 = 1e300;
+
+/// The power of ten that brings `values` within [`LARGEST_DRAWN`] (0: drawn as they are).
+fn exponent(values: impl Iterator<Item = f64>) -> i32 {
+    let largest = values
+        .filter(|v| v.is_finite())
+        .fold(0.0, |m: f64, v| m.max(v.abs()));
+    if largest < LARGEST_DRAWN {
+        0
+    } else {
+        largest.log10().floor() as i32
+    }
+}
+
+/// `values` divided by `10^e`, and `label` saying so.
+fn scaled(values: &[f64], e: i32, label: &str) -> (Vec<f64>, String) {
+    if e == 0 {
+        return (values.to_vec(), label.to_string());
+    }
+    let f = 10f64.powi(e);
+    (
+        values.iter().map(|v| v / f).collect(),
+        format!("{label} (x 1e{e})"),
+    )
+}
+
 fn panel(
     area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
     x: &[f64],
@@ -113,6 +141,18 @@ fn panel(
     }: Panel,
 ) -> Result<()> {
     let err = |e: DrawingAreaErrorKind<_>| anyhow!("drawing: {e}");
+    let (x, x_label) = scaled(x, exponent(x.iter().copied()), x_label);
+    let ey = exponent(series.iter().flat_map(|s| s.values.iter().copied()));
+    let (_, y_label) = scaled(&[], ey, y_label);
+    let series: Vec<Series> = series
+        .iter()
+        .map(|s| Series {
+            name: s.name.clone(),
+            values: scaled(&s.values, ey, "").0,
+            style: s.style,
+        })
+        .collect();
+    let x = x.as_slice();
     let (x0, x1) = range(x.iter().copied());
     let (y0, y1) = range(series.iter().flat_map(|s| s.values.iter().copied()));
     let mut chart = ChartBuilder::on(area)
@@ -124,8 +164,8 @@ fn panel(
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
+        .x_desc(x_label.as_str())
+        .y_desc(y_label.as_str())
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
         .draw()

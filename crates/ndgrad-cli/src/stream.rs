@@ -15,8 +15,7 @@ mod npy;
 mod window;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 
 use anyhow::{Result, bail};
 use ndarray::{ArrayViewD, ArrayViewMutD, IxDyn};
@@ -236,13 +235,8 @@ where
     let split = job.gradient.options.nan_policy == ndgrad::NanPolicy::Split;
     let sink = output.sink;
 
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        // A second handler cannot be installed (e.g. in tests calling twice); then Ctrl-C
-        // simply ends the process, which still leaves no output under the final name.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    // Ctrl-C (or SIGTERM) ends the program at once; `cleanup` removes the temporary
+    // outputs, so nothing appears under the final names.
     let total: usize = shape.iter().product();
     let bar = progress_bar(job.progress, (total * sizes.size) as u64);
     let started = std::time::Instant::now();
@@ -269,11 +263,6 @@ where
         let mut allocated = 0;
         let mut start = 0;
         'slabs: while start < outer_len {
-            if interrupted.load(Ordering::SeqCst) {
-                // The writer ends when `full` closes; its sink is dropped with it,
-                // removing the partial outputs.
-                bail!("interrupted; no output was written");
-            }
             let end = (start + slab).min(outer_len);
             // The block: rows `lo..hi` of the outermost axis, counted on its extended axis (real
             // row `i` is `i + left ghosts`), covering the slab and the halo its outputs read,

@@ -247,7 +247,7 @@ impl Reader {
     where
         AnyArray: From<ArrayD<T>>,
     {
-        let mut values = vec![T::default(); self.grid.shape.iter().product()];
+        let mut values = crate::memory::whole_array(&self.name, &self.grid.shape, T::default())?;
         if !values.is_empty() {
             self.read_rows(0, codec::bytes_mut(&mut values))?;
         }

@@ -208,6 +208,13 @@ fn parallelism(workers: &Bound<'_, PyAny>) -> PyResult<Parallelism> {
         }
         match workers.extract::<i64>()? {
             -1 => cores,
+            n if n > ndgrad::MAX_THREADS as i64 => {
+                return Err(PyValueError::new_err(format!(
+                    "workers={n} is more than {} threads; the kernels are bound by memory, \
+                     so use at most the {cores} cores (or -1)",
+                    ndgrad::MAX_THREADS
+                )));
+            }
             n if n >= 1 => n as usize,
             n => {
                 return Err(PyValueError::new_err(format!(

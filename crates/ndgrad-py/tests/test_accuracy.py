@@ -59,6 +59,46 @@ def test_uneven_coordinates_equal_numpy_on_padded_coordinates(rng):
     assert_same(ndgrad.gradient(f, x, boundary=("reflect", "one-sided")), left[1:])
 
 
+def test_periodic_decreasing_coordinates_equal_numpy_on_padded_coordinates(rng):
+    # Coordinates running downwards: the sample before x[0] sits one period further up
+    # (x[-1] + P), the one after x[-1] one period further down; the period is a length.
+    n = 23
+    x = np.sort(rng.uniform(0, 10, n))[::-1].copy()
+    f = np.sin(x)
+    period = 11.0
+    wrapped = np.gradient(np.pad(f, 1, mode="wrap"), np.r_[x[-1] + period, x, x[0] - period])
+    got = ndgrad.gradient(f, x, boundary="periodic", period=period)
+    assert_same(got, wrapped[1:-1])
+    # The same function sampled upwards gives the same derivatives, reversed.
+    up = ndgrad.gradient(f[::-1], x[::-1], boundary="periodic", period=period)
+    np.testing.assert_allclose(got, up[::-1], rtol=1e-12, atol=1e-12)
+    for kwargs in (dict(accuracy=6), dict(deriv=2, accuracy=4),
+                   dict(window_length=7, polyorder=3)):
+        down = ndgrad.gradient(f, x, boundary="periodic", period=period, **kwargs)
+        up = ndgrad.gradient(f[::-1], x[::-1], boundary="periodic", period=period, **kwargs)
+        np.testing.assert_allclose(down, up[::-1], rtol=1e-9, atol=1e-9)
+    # A NaN under omit: the lane's kept samples wrap the same way.
+    gappy = f.copy()
+    gappy[[0, 7]] = np.nan
+    down = ndgrad.gradient(gappy, x, boundary="periodic", period=period, nan_policy="omit")
+    up = ndgrad.gradient(gappy[::-1], x[::-1], boundary="periodic", period=period,
+                         nan_policy="omit")
+    np.testing.assert_allclose(down, up[::-1], rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"must exceed x\[0\] - x\[-1\] = "):
+        ndgrad.gradient(f, x, boundary="periodic", period=x[0] - x[-1])
+
+
+def test_periodic_decreasing_even_spacing_takes_the_period_as_a_length():
+    f = np.array([0.0, 1.0, 4.0, 9.0, 16.0])
+    x = np.array([8.0, 6.0, 4.0, 2.0, 0.0])
+    expected = ndgrad.gradient(f, -2.0, boundary="periodic")
+    assert_same(ndgrad.gradient(f, x, boundary="periodic"), expected)
+    assert_same(ndgrad.gradient(f, x, boundary="periodic", period=10.0), expected)
+    assert_same(ndgrad.gradient(f, -2.0, boundary="periodic", period=10.0), expected)
+    padded = np.gradient(np.pad(f, 1, mode="wrap"), -2.0)[1:-1]
+    assert_same(expected, padded)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex64, np.int16])
 def test_accuracy_2_is_edge_order_2(dtype, rng):
     f = (rng.standard_normal((11, 8)) * 100).astype(dtype)

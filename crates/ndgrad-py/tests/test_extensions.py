@@ -23,6 +23,12 @@ def test_bad_workers_are_refused_with_a_clear_message(f, workers, exc):
         ndgrad.gradient(f, workers=workers)
 
 
+def test_workers_beyond_the_bound_are_refused_before_any_thread_starts(f):
+    with pytest.raises(ValueError, match=r"workers=5000 is more than 1024 threads"):
+        ndgrad.gradient(f, workers=5000)
+    assert_same(ndgrad.gradient(f, workers=64), np.gradient(f))
+
+
 def test_out_receives_the_gradients_and_is_returned(f):
     outs = (np.empty_like(f), np.empty_like(f))
     got = ndgrad.gradient(f, out=outs)

@@ -221,6 +221,11 @@ impl fmt::Display for Error {
                 f,
                 "axis {axis} is periodic with uneven coordinates; pass period="
             ),
+            Error::PeriodTooShort { axis, period, span } if *span < 0.0 => write!(
+                f,
+                "period={period:?} on axis {axis} must exceed x[0] - x[-1] = {:?}",
+                -span
+            ),
             Error::PeriodTooShort { axis, period, span } => write!(
                 f,
                 "period={period:?} on axis {axis} must exceed x[-1] - x[0] = {span:?}"
@@ -233,8 +238,8 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "axis {axis} (spacing {spacing:?}, {len} samples) has period {:?}, not \
-                 {period:?}; leave period out or make it n * spacing",
-                *len as f64 * spacing
+                 {period:?}; leave period out or make it n * |spacing|",
+                (*len as f64 * spacing).abs()
             ),
             Error::OperatorAxes {
                 operator,

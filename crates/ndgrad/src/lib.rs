@@ -70,7 +70,7 @@ pub use operators::{
 };
 pub use options::{
     Axes, AxisSpacing, Boundaries, Boundary, Coordinates, DEFAULT_TASK_SIZE, EdgeOrder,
-    GradientOptions, NanPolicy, Parallelism, Precision, Scalar, Scheme, Side, Spacing,
+    GradientOptions, MAX_THREADS, NanPolicy, Parallelism, Precision, Scalar, Scheme, Side, Spacing,
 };
 pub use plan::Plan;
 

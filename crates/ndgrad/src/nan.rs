@@ -447,7 +447,8 @@ fn runs(
 
 impl Coordinates {
     /// The coordinates at positions `at` of this 1-D axis of `n` samples; positions past the
-    /// end wrap around, one `period` further per lap (in the coordinates' precision).
+    /// end wrap around, one `period` (a length) further along the coordinates' direction per
+    /// lap (in the coordinates' precision).
     pub(crate) fn select(&self, at: &[usize], n: usize, period: f64) -> Coordinates {
         fn pick<K: crate::element::Real>(
             x: &ndarray::ArrayD<K>,
@@ -455,7 +456,8 @@ impl Coordinates {
             n: usize,
             period: f64,
         ) -> ndarray::ArrayD<K> {
-            let p = K::from_f64(period);
+            let descending = n > 1 && x[IxDyn(&[n - 1])].to_f64() < x[IxDyn(&[0])].to_f64();
+            let p = K::from_f64(if descending { -period } else { period });
             let picked = at
                 .iter()
                 .map(|&i| {

@@ -437,6 +437,11 @@ pub enum NanPolicy {
     Raise,
 }
 
+/// The most threads the fronts accept for one call (`--threads`, `workers=`): the kernels
+/// are bound by memory, so threads beyond the cores only add start-up time (a private pool
+/// of 20000 threads takes minutes to start).
+pub const MAX_THREADS: usize = 1024;
+
 /// How many threads may work on one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Parallelism {

@@ -437,7 +437,10 @@ impl Request {
             }
         };
         let boundary = match (boundary, geometry.period) {
-            (Boundary::Periodic { .. }, Some(p)) => Boundary::Periodic { period: Some(p) },
+            // The period as a length (the geometry's is signed like the coordinates).
+            (Boundary::Periodic { .. }, Some(p)) => Boundary::Periodic {
+                period: Some(p.abs()),
+            },
             (other, _) => other,
         };
         Ok(AxisPlan {
@@ -457,6 +460,8 @@ struct Geometry {
     len: usize,
     /// The distance of evenly spaced samples (ghosts included on periodic axes).
     h: Option<Scalar>,
+    /// Signed like the axis's direction (negative where the coordinates or the spacing run
+    /// downwards), so the ghost and seam formulas hold either way.
     period: Option<f64>,
     fills: (Option<Fill>, Option<Fill>),
 }
@@ -486,10 +491,12 @@ impl Geometry {
         let (h, period) = match spacing {
             AxisSpacing::Uniform(s) => {
                 let h = s.value();
+                // Signed like h (a negative spacing runs the axis downwards); the period
+                // a caller gives is a length, compared with its size.
                 let natural = len as f64 * h;
                 if let Some(Some(p)) = period {
                     // n * h is rounded once; allow that rounding, nothing more.
-                    if (p - natural).abs() > 4.0 * f64::EPSILON * natural.abs() {
+                    if (p - natural.abs()).abs() > 4.0 * f64::EPSILON * natural.abs() {
                         return Err(Error::PeriodMismatch {
                             axis,
                             spacing: h,
@@ -503,13 +510,17 @@ impl Geometry {
             AxisSpacing::Coordinates(c) => {
                 let (first, last, even) = c.span_and_uniformity();
                 let span = last - first;
+                // From here on the period is signed like the coordinates' direction: on
+                // decreasing coordinates the sample before x[0] sits at x[n-1] + P, so
+                // every ghost and seam formula takes -P (an even axis's n * h already is).
+                let direction = if span < 0.0 { -1.0 } else { 1.0 };
                 let period = match period {
                     None => None,
                     Some(None) if even.is_some() => even.map(|h| len as f64 * h.value()),
                     Some(None) => return Err(Error::PeriodRequired { axis }),
                     // NaN periods fail too: only a finite period beyond the span passes.
                     Some(Some(p))
-                        if p.partial_cmp(&span) != Some(std::cmp::Ordering::Greater)
+                        if p.partial_cmp(&span.abs()) != Some(std::cmp::Ordering::Greater)
                             || !p.is_finite() =>
                     {
                         return Err(Error::PeriodTooShort {
@@ -518,7 +529,7 @@ impl Geometry {
                             span,
                         });
                     }
-                    Some(Some(p)) => Some(p),
+                    Some(Some(p)) => Some(direction * p),
                 };
                 // Evenly spaced samples stay evenly spaced with their ghosts unless a
                 // periodic seam breaks the rhythm.

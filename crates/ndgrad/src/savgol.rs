@@ -22,7 +22,8 @@ use crate::ghosts::Ghosts;
 use crate::taps::{TapWeights, Taps};
 use crate::weights::Rational;
 
-/// Longest supported window. The kernels unroll up to 25 nodes, and every intermediate of
+/// Longest supported window. The kernels take up to 25 nodes (unrolled up to 13, blocked
+/// beyond: `exec/taps.rs`), and every intermediate of
 /// the exact solve stays below 2^117 for windows up to 25 and orders up to 12 (checked for
 /// every window, order, derivative and position by this module's tests), well inside `i128`.
 pub(crate) const MAX_WINDOW: usize = 25;

@@ -1,4 +1,5 @@
-//! The one place where finite-difference coefficients are computed.
+//! The one place where NumPy's finite-difference coefficients are computed (the taps of
+//! higher accuracy and of Savitzky–Golay come from `weights.rs` and `savgol.rs`).
 //!
 //! Every formula is NumPy's, operation for operation, evaluated in the spacing's own
 //! precision `K` (NumPy computes `2. * h` or `-(dx2) / (dx1 * (dx1 + dx2))` on the spacing

@@ -178,6 +178,49 @@ fn periodic_uneven_coordinates_equal_numpy_on_padded_coordinates() {
 }
 
 #[test]
+fn periodic_decreasing_coordinates_wrap_the_other_way() {
+    // Longitudes listed eastward-to-westward: the sample before x[0] = 337.5 is x[n-1] + P,
+    // so the seam spacing is -45 like every other step and the axis is evenly spaced.
+    let down: Vec<f64> = (0..8).rev().map(|i| 22.5 + 45.0 * i as f64).collect();
+    let f = Array1::from_shape_fn(8, |i| down[i].to_radians().sin());
+    let by_coordinates = grad1(
+        &f,
+        &GradientOptions::new()
+            .spacings([AxisSpacing::from(down.clone())])
+            .period(360.0),
+    );
+    let by_step = grad1(
+        &f,
+        &GradientOptions::new()
+            .spacings([AxisSpacing::from(-45.0)])
+            .period(360.0),
+    );
+    assert_eq!(bits(&by_coordinates), bits(&by_step));
+    // Uneven and downwards: NumPy's gradient of the padded axis, ghosts at x[n-1] + P and
+    // x[0] - P.
+    let x = [9.0, 7.5, 4.0, 3.0, 1.0, 0.5];
+    let f = Array1::from_shape_fn(6, |i| x[i] * x[i]);
+    let got = grad1(
+        &f,
+        &GradientOptions::new()
+            .spacings([AxisSpacing::from(x.to_vec())])
+            .period(10.0),
+    );
+    let xe = vec![10.5, 9.0, 7.5, 4.0, 3.0, 1.0, 0.5, -1.0];
+    let fe = Array1::from(vec![f[5], f[0], f[1], f[2], f[3], f[4], f[5], f[0]]);
+    let expected = grad1(
+        &fe,
+        &GradientOptions::new().spacings([AxisSpacing::from(xe)]),
+    );
+    assert_eq!(bits(&got), bits(&expected[1..7]));
+    let short = GradientOptions::new()
+        .spacings([AxisSpacing::from(x.to_vec())])
+        .period(8.5);
+    let err = gradient(f.view(), &short).unwrap_err().to_string();
+    assert!(err.contains("must exceed x[0] - x[-1] = 8.5"), "{err}");
+}
+
+#[test]
 fn seam_of_longitudes_is_even() {
     // 22.5 ... 337.5 every 45 degrees, period 360: the seam spacing is 45 (not -315).
     let lon: Vec<f64> = (0..8).map(|i| 22.5 + 45.0 * i as f64).collect();

@@ -6,7 +6,7 @@ use anyhow::Result;
 use ndarray::{Array2, Zip};
 use ndgrad::GradientOptions;
 
-use crate::files::{Format, refuse_overwrite, require};
+use crate::files::{Format, refuse_overwrite, require, same_place};
 use crate::gradient::Gradient;
 use crate::images;
 use crate::options::Depth;
@@ -52,8 +52,17 @@ impl Args {
             "edges needs an image (.png, .tif, .jpg)",
         )?;
         refuse_overwrite(&self.output, &[&self.image])?;
+        images::format_of(&self.output)?;
         if let Some(d) = &self.direction {
-            refuse_overwrite(d, &[&self.image, &self.output])?;
+            refuse_overwrite(d, &[&self.image])?;
+            images::format_of(d)?;
+            if same_place(d, &self.output) {
+                return Err(crate::UsageError(format!(
+                    "--direction {} names the -o file; give the direction image another name",
+                    d.display()
+                ))
+                .into());
+            }
         }
         Ok(EdgesJob {
             gradient: Gradient::new(&self.image, GradientOptions::new()),
@@ -84,7 +93,10 @@ pub fn run(args: Args) -> Result<()> {
             0.0
         }
     });
-    images::save_gray(&job.output, unit.view(), job.depth)?;
+    let mut outputs = vec![(
+        job.output.as_path(),
+        images::gray_image(unit.view(), job.depth)?,
+    )];
     if let Some(path) = &job.direction {
         let (gy, gx) = gradients(&f, &job.gradient)?;
         let (h, w) = f.dim();
@@ -92,9 +104,10 @@ pub fn run(args: Args) -> Result<()> {
         Zip::from(&gy).and(&gx).and(&unit).for_each(|&y, &x, &v| {
             rgb.extend(images::hsv_to_rgb(y.atan2(x).to_degrees(), 1.0, v));
         });
-        images::save_rgb(path, w, h, rgb)?;
+        outputs.push((path.as_path(), images::rgb_image(w, h, rgb)?));
     }
-    Ok(())
+    // Both images or neither.
+    images::save_all(outputs)
 }
 
 /// Edges need 2x2 pixels at least.

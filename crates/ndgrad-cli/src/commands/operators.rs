@@ -12,7 +12,7 @@ use super::flags::{Derivative, Scheme};
 use super::grad::read_with_template;
 use crate::UsageError;
 use crate::array::{AnyArray, with_array};
-use crate::files::{Format, refuse_overwrite, require, write_atomically};
+use crate::files::{Format, input_location, refuse_overwrite, require, write_atomically};
 use crate::gradient::Gradient;
 use crate::{npy, zarr};
 
@@ -234,7 +234,8 @@ fn scalar_input(
         |f| matches!(f, Format::Npy | Format::Zarr),
         "the result is one array, written as .npy or .zarr",
     )?;
-    let mut inputs = vec![input];
+    let location = input_location(input, key);
+    let mut inputs = vec![location.as_path()];
     inputs.extend(scheme.spacing_files());
     refuse_overwrite(output, &inputs)?;
     check_zarr_target(output)?;

@@ -69,6 +69,7 @@ impl Writer {
             .suffix(".partial")
             .tempdir_in(&parent)
             .with_context(|| format!("cannot create a folder in {}", parent.display()))?;
+        crate::cleanup::register(dir.path());
         let failed = |e: &dyn std::fmt::Display| anyhow!("cannot write {}: {e}", target.display());
         let store = Arc::new(FilesystemStore::new(dir.path()).map_err(|e| failed(&e))?);
         let metadata = template.metadata(shape, dtype)?;
@@ -168,6 +169,14 @@ impl Writer {
 
     /// Renames the complete store to the target, replacing a store there.
     pub fn publish(self) -> Result<()> {
+        let temporary = self.dir.path().to_path_buf();
+        let done = self.replace_target();
+        // In place, or (on an error) removed with the dropped temporary folder.
+        crate::cleanup::forget(&temporary);
+        done
+    }
+
+    fn replace_target(self) -> Result<()> {
         let Writer {
             target,
             dir,

@@ -128,9 +128,9 @@ def gradient(
         ``"constant"`` (``np.pad`` mode ``"constant"``). One mode for all axes, one per
         differentiated axis, or a ``(left, right)`` pair of non-periodic modes.
     period : float or sequence, optional
-        ndgrad extension: the period of periodic axes, in units of the spacing. Evenly
-        spaced axes default to ``n * h``; uneven coordinates need it (it must exceed
-        ``x[-1] - x[0]``).
+        ndgrad extension: the period of periodic axes, a positive length in units of the
+        spacing. Evenly spaced axes default to ``n * |h|``; uneven coordinates need it (it
+        must exceed ``|x[-1] - x[0]|``; coordinates may increase or decrease).
     constant_values : float or sequence, optional
         ndgrad extension: the value beyond ``"constant"`` ends (default 0), one for all,
         one per axis, or ``(left, right)`` pairs.

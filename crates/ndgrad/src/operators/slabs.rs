@@ -1,6 +1,6 @@
 //! The operators' schedule: the array is cut into slabs along its outermost memory axis;
 //! for each slab, every derivative an operator needs is computed into a slab-sized scratch
-//! array (`Plan::compute_block`, so blocks, halos and ghosts follow the one halo rule) and
+//! array (`Plan::compute_block_fresh`, so blocks, halos and ghosts follow the one halo rule) and
 //! combined at once into the output. The input is read about once and the output written
 //! once; the derivatives never leave the cache.
 

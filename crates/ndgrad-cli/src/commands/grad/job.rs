@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::Args;
 use crate::UsageError;
-use crate::files::{Format, refuse_overwrite, require};
+use crate::files::{Format, input_location, refuse_overwrite, require};
 use crate::gradient::Gradient;
 use crate::options::TimeUnit;
 
@@ -59,7 +59,8 @@ impl Args {
     pub fn resolve(self) -> Result<GradJob> {
         let in_format = Format::of(&self.input)?;
         let out_format = Format::of(&self.output)?;
-        let mut inputs = vec![self.input.as_path()];
+        let location = input_location(&self.input, self.key.as_deref());
+        let mut inputs = vec![location.as_path()];
         inputs.extend(self.scheme.spacing_files());
         refuse_overwrite(&self.output, &inputs)?;
         let mode = self.mode(in_format, out_format)?;
