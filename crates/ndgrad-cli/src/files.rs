@@ -39,9 +39,13 @@ impl Format {
             "zarr" => Format::Zarr,
             _ if crate::zarr::is_store(path) => Format::Zarr,
             _ => {
+                let what = if ext.is_empty() {
+                    "no file extension to tell the file type by".to_string()
+                } else {
+                    format!("unknown file type '.{ext}'")
+                };
                 return Err(UsageError(format!(
-                    "{}: unknown file type '.{ext}'; use .npy, .npz, .zarr, .csv, .tsv, .png, \
-                     .tif or .jpg",
+                    "{}: {what}; use .npy, .npz, .zarr, .csv, .tsv, .png, .tif or .jpg",
                     path.display()
                 ))
                 .into());

@@ -13,10 +13,22 @@ use crate::options::Depth;
 /// An image as a 2-D float64 array (rows, columns) of its raw sample values; color images
 /// become luminance `(0.299 R + 0.587 G) + 0.114 B` (ITU-R BT.601), alpha is ignored.
 pub fn read_luminance(path: &Path) -> Result<Array2<f64>> {
-    let img = image::ImageReader::open(path)
+    let reader = image::ImageReader::open(path)
         .with_context(|| format!("cannot open {}", path.display()))?
         .with_guessed_format()
-        .with_context(|| format!("cannot read {}", path.display()))?
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if reader.format() == Some(ImageFormat::Jpeg) {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if !jpeg_is_complete(&bytes) {
+            bail!(
+                "{}: truncated JPEG (the image data has no end marker); the decoder would \
+                 fill the missing part with gray",
+                path.display()
+            );
+        }
+    }
+    let img = reader
         .decode()
         .with_context(|| format!("{}: not a readable image", path.display()))?;
     let (w, h) = (img.width() as usize, img.height() as usize);
@@ -36,6 +48,18 @@ pub fn read_luminance(path: &Path) -> Result<Array2<f64>> {
         ),
     };
     Ok(Array2::from_shape_vec((h, w), values)?)
+}
+
+/// Whether a JPEG's last scan is followed by its end-of-image marker (`FF D9`). Inside
+/// entropy-coded data a `FF` byte is always followed by `00` or a restart marker, so an
+/// `FF D9` after the last start-of-scan (`FF DA`) can only be the real end; a file cut short
+/// has none (an embedded thumbnail's end marker comes before the main image's scans).
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last(0xDA), last(0xD9)) {
+        (Some(scan), Some(end)) => end > scan,
+        _ => false,
+    }
 }
 
 /// The first channel of each pixel (gray, ignoring alpha), as raw sample values.

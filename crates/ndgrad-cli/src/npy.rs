@@ -28,8 +28,21 @@ impl Header {
     pub fn kind(&self) -> &str {
         self.descr.trim_start_matches(['<', '>', '|', '='])
     }
+    /// Bytes per element: the type string's count (`<f8` -> 8, `<M8[ns]` -> 8), four
+    /// bytes per character for Unicode strings (`<U2` -> 8); 0 if there is none.
     pub fn itemsize(&self) -> usize {
-        self.kind()[1..].parse().unwrap_or(0)
+        let kind = self.kind();
+        let digits: String = kind
+            .chars()
+            .skip(1)
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let count: usize = digits.parse().unwrap_or(0);
+        if kind.starts_with('U') {
+            count.saturating_mul(4)
+        } else {
+            count
+        }
     }
     pub fn len(&self) -> usize {
         self.shape.iter().product()
@@ -61,6 +74,12 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header> {
     ensure!(bytes.len() >= start + len, "truncated .npy header");
     let text =
         std::str::from_utf8(&bytes[start..start + len]).context("the .npy header is not text")?;
+    // NumPy's header is a Python dict literal; a cut or garbled one is refused as NumPy does.
+    let body = text.trim_end_matches(['\n', ' ', '\0']);
+    ensure!(
+        body.starts_with('{') && body.ends_with('}'),
+        "the .npy header is not a complete dictionary (cut or corrupt)"
+    );
     let field = |name: &str| -> Result<&str> {
         let key = format!("'{name}':");
         let at = text
@@ -78,7 +97,11 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header> {
         .next()
         .unwrap_or_default()
         .to_string();
-    let fortran_order = field("fortran_order")?.starts_with("True");
+    let fortran_order = match field("fortran_order")? {
+        t if t.starts_with("True") => true,
+        t if t.starts_with("False") => false,
+        _ => bail!("the .npy header's fortran_order is neither True nor False"),
+    };
     let shape_text = field("shape")?;
     let shape_text = shape_text
         .strip_prefix('(')
@@ -91,10 +114,17 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header> {
         .map(|s| s.trim_end_matches('L').parse::<usize>())
         .collect::<Result<Vec<_>, _>>()
         .context("the .npy header's shape is not a tuple of integers")?;
-    // A corrupt header must not make the sizes computed from it overflow.
-    let elements = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    // A corrupt header must not make the sizes computed from it overflow, nor an array
+    // type refuse it later: the lengths other than zero, times the largest item size, must
+    // fit in an `isize` (ndarray's rule, which holds even for an empty array).
+    let elements = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
     ensure!(
-        elements.and_then(|n| n.checked_mul(16)).is_some(),
+        elements
+            .and_then(|n| n.checked_mul(16))
+            .is_some_and(|b| b <= isize::MAX as usize),
         "the .npy header's shape {shape:?} is too large to be real"
     );
     Ok(Header {
@@ -201,9 +231,17 @@ pub fn read_npz(path: &Path, key: Option<&str>) -> Result<(String, AnyArray)> {
             keys.join(", ")
         ),
     };
-    let file = std::fs::File::open(path)?;
-    let mut archive = zip::ZipArchive::new(file)?;
-    let mut entry = archive.by_name(&format!("{key}.npy"))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut archive = zip::ZipArchive::new(file)
+        .with_context(|| format!("{}: not a valid .npz (zip) archive", path.display()))?;
+    let mut entry = archive.by_name(&format!("{key}.npy")).with_context(|| {
+        format!(
+            "{}: cannot read '{key}' (ndgrad reads members stored or deflated, as \
+             np.savez and np.savez_compressed write them)",
+            path.display()
+        )
+    })?;
     let mut bytes = Vec::with_capacity(entry.size() as usize);
     entry
         .read_to_end(&mut bytes)
@@ -268,5 +306,67 @@ impl<W: std::io::Seek> std::io::Seek for StopAfterError<W> {
             return Ok(*pos);
         }
         self.inner.seek(to).inspect_err(|_| self.failed = Some(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version 1.0 header around `dict` (padded as NumPy pads it).
+    fn with_dict(dict: &str) -> Vec<u8> {
+        let mut text = dict.to_string();
+        while !(10 + text.len() + 1).is_multiple_of(64) {
+            text.push(' ');
+        }
+        text.push('\n');
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend([1, 0]);
+        bytes.extend((text.len() as u16).to_le_bytes());
+        bytes.extend(text.as_bytes());
+        bytes
+    }
+
+    #[test]
+    fn headers_numpy_refuses_are_refused() {
+        let good = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
+        let h = parse_header(&with_dict(good)).unwrap();
+        assert_eq!((h.shape.as_slice(), h.fortran_order), (&[2, 3][..], false));
+        assert_eq!(parse_header(&header_bytes("<f8", &[4])).unwrap().shape, [4]);
+        for (dict, why) in [
+            (
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), ",
+                "dictionary",
+            ),
+            (
+                "{'descr': '<f8', 'fortran_order': 'yes', 'shape': (2, 3), }",
+                "True nor False",
+            ),
+            (
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 10000000000000000000), }",
+                "too large",
+            ),
+        ] {
+            let err = parse_header(&with_dict(dict)).unwrap_err().to_string();
+            assert!(err.contains(why), "{dict}: {err}");
+        }
+    }
+
+    #[test]
+    fn item_sizes_count_unicode_characters_and_ignore_time_units() {
+        let size = |descr: &str| {
+            Header {
+                descr: descr.into(),
+                fortran_order: false,
+                shape: vec![],
+                data_offset: 0,
+            }
+            .itemsize()
+        };
+        assert_eq!(size("<f8"), 8);
+        assert_eq!(size("<U2"), 8);
+        assert_eq!(size("|S3"), 3);
+        assert_eq!(size("<M8[ns]"), 8);
+        assert_eq!(size("|b1"), 1);
     }
 }

@@ -75,9 +75,11 @@ fn side(text: &str) -> Result<Side, String> {
                 "'{v}' in '{t}' is not a number; write the value like constant:0 or constant:-1.5"
             )
         }),
-        ("periodic", None) => Err(format!(
-            "'periodic' joins both ends; give --boundary periodic alone, not in '{text}'"
-        )),
+        ("periodic", None) => Err(
+            "'periodic' joins both ends, so it cannot be one side of a LEFT,RIGHT pair; give \
+             --boundary periodic alone"
+                .to_string(),
+        ),
         _ => {
             let hint = match name {
                 "wrap" => " (np.pad's 'wrap' is periodic)",
@@ -147,6 +149,17 @@ pub fn threads(text: &str) -> Result<NonZeroUsize, String> {
         ));
     }
     NonZeroUsize::new(n).ok_or_else(|| "give at least 1 thread".to_string())
+}
+
+/// A size in bytes as `--memory-limit` takes it: `2G`, `16M`, `1536K`, or bytes.
+pub fn size_text(bytes: usize) -> String {
+    match bytes {
+        0 => "0".into(),
+        b if b % (1 << 30) == 0 => format!("{}G", b >> 30),
+        b if b % (1 << 20) == 0 => format!("{}M", b >> 20),
+        b if b % (1 << 10) == 0 => format!("{}K", b >> 10),
+        b => b.to_string(),
+    }
 }
 
 /// `--memory-limit`: a size such as `512M`, `2G`, `1GiB` or `1048576`, in bytes (powers of
@@ -251,6 +264,9 @@ mod tests {
         assert_eq!(size("1.5k"), Ok(1536));
         assert!(size("lots").is_err());
         assert!(size("12 parsecs").is_err());
+        for text in ["16M", "2G", "1536K", "1000"] {
+            assert_eq!(size_text(size(text).unwrap()), text);
+        }
     }
 
     #[test]

@@ -75,7 +75,16 @@ fn coordinates(path: &Path, time_unit: TimeUnit) -> Result<Coordinates> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(k, l)| {
-            let cell = l.split([',', '\t']).next().unwrap_or("").trim();
+            let mut cells = l.split([',', '\t']).map(str::trim);
+            let cell = cells.next().unwrap_or("");
+            if cells.any(|c| !c.is_empty()) {
+                bail!(
+                    "{}: line {}: more than one column; a coordinate file holds one number \
+                     per line (for a table's column, use `ndgrad grad TABLE.csv --x NAME`)",
+                    path.display(),
+                    k + 1
+                );
+            }
             table::parse_number(cell).with_context(|| {
                 format!(
                     "{}: line {}: '{cell}' is not a number",

@@ -225,7 +225,7 @@ where
                  of --axis, or use --nan-policy split (which streams on evenly spaced, \
                  non-periodic axes)",
             job.gradient.nan_policy_name(),
-            job.memory_limit,
+            crate::options::size_text(job.memory_limit),
             o.len
         ))
         .into());
@@ -423,8 +423,9 @@ impl Sizes {
                 String::new()
             };
             return Err(UsageError(format!(
-                "--memory-limit {memory_limit} is too small: one slab of this array{rows} \
-                 needs about {} MiB (plus {} MiB for the program itself)",
+                "--memory-limit {} is too small: one slab of this array{rows} needs about {} \
+                 MiB (plus {} MiB for the program itself)",
+                crate::options::size_text(memory_limit),
                 need.div_ceil(1 << 20),
                 self.baseline.div_ceil(1 << 20)
             ))

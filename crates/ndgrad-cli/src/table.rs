@@ -27,12 +27,31 @@ pub struct XColumn {
     pub time_unit: Option<TimeUnit>,
 }
 
-/// Parses an ISO-8601 date or date-time to nanoseconds since the epoch (UTC for offsets,
-/// as written for naive times — like `numpy.datetime64`).
-pub fn parse_datetime(cell: &str) -> Option<i64> {
+/// An ISO-8601 date or date-time in nanoseconds since the epoch (UTC for offsets, as
+/// written for naive times — like `numpy.datetime64`), and whether it had a UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub ns: i64,
+    pub offset: bool,
+}
+
+/// Why a cell is not a [`Stamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAStamp {
+    NotADate,
+    /// A date-time beyond nanoseconds in 64 bits (1677-09-21 to 2262-04-11).
+    OutOfRange,
+}
+
+/// Parses an ISO-8601 date or date-time (see [`Stamp`]).
+pub fn parse_datetime(cell: &str) -> Result<Stamp, NotAStamp> {
     let s = cell.trim();
+    let ns = |t: Option<i64>, offset| {
+        t.map(|ns| Stamp { ns, offset })
+            .ok_or(NotAStamp::OutOfRange)
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return t.timestamp_nanos_opt();
+        return ns(t.timestamp_nanos_opt(), true);
     }
     for format in [
         "%Y-%m-%dT%H:%M:%S%.f",
@@ -41,13 +60,17 @@ pub fn parse_datetime(cell: &str) -> Option<i64> {
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
-            return t.and_utc().timestamp_nanos_opt();
+            return ns(t.and_utc().timestamp_nanos_opt(), false);
         }
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| t.and_utc().timestamp_nanos_opt())
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => ns(
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_utc().timestamp_nanos_opt()),
+            false,
+        ),
+        Err(_) => Err(NotAStamp::NotADate),
+    }
 }
 
 /// A number as NumPy's `float()` reads it (also `nan`, `inf`).
@@ -91,6 +114,12 @@ pub fn read(path: &Path, x: Option<&str>, time_unit: TimeUnit) -> Result<Table> 
         .iter()
         .map(str::to_string)
         .collect();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        bail!(
+            "{}: no header line; a table starts with a line of column names",
+            path.display()
+        );
+    }
     if let Some(x) = x
         && !header.iter().any(|h| h == x)
     {
@@ -168,15 +197,37 @@ fn x_column(path: &Path, name: &str, cells: &[&str], unit: TimeUnit) -> Result<X
         });
     }
     let mut ns = Vec::with_capacity(cells.len());
+    let mut first_offset = None;
     for (r, cell) in cells.iter().enumerate() {
-        let t = parse_datetime(cell).with_context(|| {
-            format!(
-                "{}: line {}, column '{name}': '{cell}' is neither a number nor an ISO-8601 date-time",
-                path.display(),
-                r + 2
-            )
-        })?;
-        ns.push(t);
+        let at = format!("{}: line {}, column '{name}'", path.display(), r + 2);
+        let t = match parse_datetime(cell) {
+            Ok(t) => t,
+            Err(NotAStamp::OutOfRange) => bail!(
+                "{at}: '{cell}' is outside the date-times ndgrad reads, 1677-09-21 to \
+                 2262-04-11 (nanoseconds in 64 bits, as datetime64[ns] and pandas)"
+            ),
+            Err(NotAStamp::NotADate) if parse_number(cell).is_some() => bail!(
+                "{at}: '{cell}' is a number in a column of date-times; use one kind throughout"
+            ),
+            Err(NotAStamp::NotADate) => {
+                bail!("{at}: '{cell}' is neither a number nor an ISO-8601 date-time")
+            }
+        };
+        // Times with and without a UTC offset cannot be ordered against each other.
+        match first_offset {
+            None => first_offset = Some(t.offset),
+            Some(o) if o != t.offset => bail!(
+                "{at}: '{cell}' {} but line 2 {}; give every time in the same form",
+                if t.offset {
+                    "has a UTC offset"
+                } else {
+                    "has no UTC offset"
+                },
+                if o { "has one" } else { "has none" }
+            ),
+            Some(_) => {}
+        }
+        ns.push(t.ns);
     }
     // Elapsed time since the first sample, in the unit: what NumPy gives for
     // `(t - t[0]) / np.timedelta64(1, unit)` on datetime64[ns] values.
@@ -190,11 +241,27 @@ fn x_column(path: &Path, name: &str, cells: &[&str], unit: TimeUnit) -> Result<X
     })
 }
 
-/// Writes the derivative table: the x column as read (if any) and `d<col>/d<x>` per column.
+/// The name of column `name`'s derivative of order `deriv` against `x` (or per row):
+/// `da/dt`, `d2a/dt2`, `da`, `d2a`.
+pub fn derivative_name(name: &str, x: Option<&str>, deriv: u8) -> String {
+    let order = if deriv > 1 {
+        deriv.to_string()
+    } else {
+        String::new()
+    };
+    match x {
+        Some(x) => format!("d{order}{name}/d{x}{order}"),
+        None => format!("d{order}{name}"),
+    }
+}
+
+/// Writes the derivative table: the x column as read (if any) and the derivative of order
+/// `deriv` of each column ([`derivative_name`]).
 pub fn write(
     w: &mut impl std::io::Write,
     delimiter: u8,
     x: Option<&XColumn>,
+    deriv: u8,
     derivatives: &[(String, Vec<f64>)],
 ) -> Result<()> {
     let mut out = csv::WriterBuilder::new()
@@ -205,10 +272,7 @@ pub fn write(
         header.push(x.name.clone());
     }
     for (name, _) in derivatives {
-        header.push(match x {
-            Some(x) => format!("d{name}/d{}", x.name),
-            None => format!("d{name}"),
-        });
+        header.push(derivative_name(name, x.map(|x| x.name.as_str()), deriv));
     }
     out.write_record(&header)?;
     let rows = derivatives.first().map_or(0, |d| d.1.len());

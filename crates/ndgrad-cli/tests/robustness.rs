@@ -293,3 +293,119 @@ fn a_terminated_stream_leaves_no_output() {
         }
     }
 }
+
+#[test]
+fn a_truncated_jpeg_is_refused() {
+    let dir = tmp();
+    let jpg = dir.path().join("photo.jpg");
+    let pixels: Vec<u8> = (0..64 * 48).map(|i| ((i * 13) % 256) as u8).collect();
+    image::GrayImage::from_raw(64, 48, pixels)
+        .unwrap()
+        .save(&jpg)
+        .unwrap();
+    let npz = dir.path().join("g.npz");
+    ok(&["grad", s(&jpg), "-o", s(&npz)]);
+    let bytes = std::fs::read(&jpg).unwrap();
+    let cut = dir.path().join("cut.jpg");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    for args in [
+        vec!["grad", s(&cut), "-o", s(&dir.path().join("c.npz"))],
+        vec!["edges", s(&cut), "-o", s(&dir.path().join("e.png"))],
+    ] {
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("truncated JPEG"), "{err}");
+    }
+}
+
+#[test]
+fn messages_name_the_real_problem() {
+    let dir = tmp();
+    let x = dir.path().join("x.npy");
+    ramp(&x, 4, 5);
+    let out = dir.path().join("g.npz");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    // A coordinate file of two columns is not silently cut to its first.
+    let two = write("c.txt", "0,7\n1,7\n3,7\n6,7\n");
+    let (_, err) = fails(&[
+        "grad",
+        s(&x),
+        "--axis",
+        "0",
+        "--spacing",
+        s(&two),
+        "-o",
+        s(&out),
+    ]);
+    assert!(err.contains("line 1: more than one column"), "{err}");
+    // Dates beyond nanoseconds in 64 bits, numbers among dates, offsets mixed with none.
+    let csv_out = dir.path().join("d.csv");
+    for (text, says) in [
+        (
+            "t,a\n1500-01-01,1\n1500-01-02,2\n1500-01-03,4\n",
+            "outside the date-times",
+        ),
+        (
+            "t,a\n1,1\n2020-01-01,2\n2020-01-02,4\n",
+            "a number in a column of date-times",
+        ),
+        (
+            "t,a\n2020-01-01T00:00:00Z,1\n2020-01-01T01:00:00,2\n2020-01-01T02:00:00Z,4\n",
+            "has no UTC offset",
+        ),
+    ] {
+        let table = write("t.csv", text);
+        let (_, err) = fails(&["grad", s(&table), "--x", "t", "-o", s(&csv_out)]);
+        assert!(err.contains(says), "{text}: {err}");
+    }
+    // A second derivative's column is named as one.
+    let table = write("s.csv", "t,a\n0,0\n1,1\n2,4\n3,9\n4,16\n");
+    ok(&[
+        "grad",
+        s(&table),
+        "--x",
+        "t",
+        "--deriv",
+        "2",
+        "-o",
+        s(&csv_out),
+    ]);
+    let written = std::fs::read_to_string(&csv_out).unwrap();
+    assert!(written.starts_with("t,d2a/dt2\n"), "{written}");
+    // Flags that would change nothing.
+    let (code, err) = fails(&["grad", s(&x), "--key", "a", "-o", s(&out)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--key a") && err.contains("drop --key"),
+        "{err}"
+    );
+    let (code, err) = fails(&["grad", s(&x), "--stats", "-o", s(&out)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--stats") && err.contains("--memory-limit"),
+        "{err}"
+    );
+    // A periodic side, an extensionless path, a header-less table.
+    let (code, err) = fails(&[
+        "grad",
+        s(&x),
+        "--boundary",
+        "reflect,periodic",
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot be one side of a LEFT,RIGHT pair"),
+        "{err}"
+    );
+    let (_, err) = fails(&["grad", s(&x), "-o", s(&dir.path().join("noext"))]);
+    assert!(err.contains("no file extension"), "{err}");
+    let empty = write("empty.csv", "");
+    let (_, err) = fails(&["grad", s(&empty), "-o", s(&csv_out)]);
+    assert!(err.contains("no header line"), "{err}");
+}

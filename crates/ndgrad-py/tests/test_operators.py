@@ -84,7 +84,7 @@ def test_out_and_workers(rng):
 
 def test_bad_arguments():
     f = np.ones((5, 6))
-    with pytest.raises(ValueError, match=r"divergence differentiates 2 axes here but needs one"):
+    with pytest.raises(ValueError, match=r"divergence differentiates 2 axes here for 1 component but needs one"):
         ndgrad.divergence([f])
     with pytest.raises(ValueError, match=r"component 1 has shape"):
         ndgrad.curl([f, np.ones((5, 7))])

@@ -79,6 +79,8 @@ pub enum Error {
     OperatorAxes {
         operator: &'static str,
         axes: usize,
+        /// The components given (0 for the operators of one array).
+        components: usize,
         expected: &'static str,
     },
     /// The components of a vector field differ in shape.
@@ -244,12 +246,20 @@ impl fmt::Display for Error {
             Error::OperatorAxes {
                 operator,
                 axes,
+                components,
                 expected,
-            } => write!(
-                f,
-                "{operator} differentiates {axes} axes here but needs {expected}; pass as \
-                 many components as axes (axis= selects them)"
-            ),
+            } => {
+                let given = match components {
+                    0 => String::new(),
+                    1 => " for 1 component".to_string(),
+                    n => format!(" for {n} components"),
+                };
+                write!(
+                    f,
+                    "{operator} differentiates {axes} axes here{given} but needs {expected}; \
+                     pass as many components as axes (axis= selects them)"
+                )
+            }
             Error::ComponentShape {
                 index,
                 expected,

@@ -93,7 +93,12 @@ where
 {
     let plan = Plan::new(f.shape(), options)?;
     let terms: Vec<(usize, usize)> = (0..plan.axes().len()).map(|k| (0, k)).collect();
-    require_axes("magnitude", terms.len(), !terms.is_empty(), "at least 1")?;
+    require_axes(
+        "magnitude",
+        (terms.len(), 0),
+        !terms.is_empty(),
+        "at least 1",
+    )?;
     let fold = Fold {
         init: |v: T::Output| v.square(),
         step: |sum, v: T::Output| T::Output::add_squares(sum, v.square()),
@@ -160,7 +165,12 @@ where
 {
     let (inputs, plan) = field(components, options)?;
     let n = plan.axes().len();
-    require_axes("divergence", n, n == inputs.len(), "one per component")?;
+    require_axes(
+        "divergence",
+        (n, inputs.len()),
+        n == inputs.len(),
+        "one per component",
+    )?;
     let terms: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
     slabs::run(&inputs, &plan, &terms, out.into_dyn(), sum::<T::Output>())
 }
@@ -222,7 +232,7 @@ where
 {
     let plan = Plan::new(f.shape(), &options.clone().deriv(2))?;
     let n = plan.axes().len();
-    require_axes("laplacian", n, n >= 1, "at least 1")?;
+    require_axes("laplacian", (n, 0), n >= 1, "at least 1")?;
     let terms: Vec<(usize, usize)> = (0..n).map(|k| (0, k)).collect();
     slabs::run(
         &[f.into_dyn()],
@@ -315,7 +325,7 @@ where
     let (inputs, plan) = field(components, options)?;
     let n = plan.axes().len();
     let ok = n == inputs.len() && (n == 2 || n == 3);
-    require_axes("curl", n, ok, "2 or 3, one per component")?;
+    require_axes("curl", (n, inputs.len()), ok, "2 or 3, one per component")?;
     // (a, b): the output is dF_a / dx_b minus dF_b / dx_a.
     let pairs: &[(usize, usize)] = if n == 2 {
         &[(1, 0)]
@@ -366,6 +376,7 @@ fn first_component<'a, 'b, T, D: Dimension>(
     components.first().ok_or(Error::OperatorAxes {
         operator: "vector field",
         axes: 0,
+        components: 0,
         expected: "at least one component",
     })
 }
@@ -392,9 +403,10 @@ fn field<'a, T: Element, D: Dimension>(
     ))
 }
 
+/// `(axes, components)`: the axes differentiated and the components given (0 for one array).
 fn require_axes(
     operator: &'static str,
-    axes: usize,
+    (axes, components): (usize, usize),
     ok: bool,
     expected: &'static str,
 ) -> Result<(), Error> {
@@ -404,6 +416,7 @@ fn require_axes(
         Err(Error::OperatorAxes {
             operator,
             axes,
+            components,
             expected,
         })
     }

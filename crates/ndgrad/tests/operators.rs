@@ -194,8 +194,8 @@ fn errors_name_the_mistake() {
     let e = curl(&[f.view()], &o.clone().axis(0)).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "curl differentiates 1 axes here but needs 2 or 3, one per component; pass as many \
-         components as axes (axis= selects them)"
+        "curl differentiates 1 axes here for 1 component but needs 2 or 3, one per component; \
+         pass as many components as axes (axis= selects them)"
     );
     assert!(matches!(
         laplacian(f.view(), &o.clone().axis(0).accuracy(8)),

@@ -312,13 +312,20 @@ fn explain(gradient: &Gradient, e: ndgrad::Error, shape: &[usize]) -> anyhow::Er
         E::OperatorAxes {
             operator,
             axes,
+            components,
             expected,
-        } => UsageError(format!(
-            "{input} (shape {shape:?}): {operator} differentiates {axes} axes here but needs \
-             {expected}; give one component per differentiated axis, or choose the axes with \
-             --axis"
-        ))
-        .into(),
+        } => {
+            let given = match components {
+                0 => String::new(),
+                n => format!(" for {n} component file(s)"),
+            };
+            UsageError(format!(
+                "{input} (shape {shape:?}): {operator} differentiates {axes} axes here{given} \
+                 but needs {expected}; give one component per differentiated axis, or choose \
+                 the axes with --axis"
+            ))
+            .into()
+        }
         other => gradient.explain(other, shape),
     }
 }

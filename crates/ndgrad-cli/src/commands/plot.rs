@@ -128,9 +128,10 @@ pub fn run(args: Args) -> Result<()> {
             style: Style::LineAndDots,
         });
         derivatives.push(Series {
-            name: format!(
-                "d{name}/d{}",
-                t.x.as_ref().map_or("row", |x| x.name.as_str())
+            name: table::derivative_name(
+                name,
+                Some(t.x.as_ref().map_or("row", |x| x.name.as_str())),
+                gradient.options.deriv,
             ),
             values: d.to_vec(),
             style: Style::LineAndDots,

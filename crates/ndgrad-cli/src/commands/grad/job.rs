@@ -83,6 +83,21 @@ impl Args {
         if output == Format::Zarr {
             crate::zarr::check_target(&self.output)?;
         }
+        // A flag that would change nothing is a mistake worth naming.
+        if let Some(k) = &self.key
+            && !matches!(input, Format::Npz | Format::Zarr)
+        {
+            return Err(usage(&format!(
+                "--key {k} picks an array in an .npz archive or a Zarr group; {} holds one \
+                 array, so drop --key",
+                self.input.display()
+            )));
+        }
+        if self.stats && self.memory_limit.is_none() {
+            return Err(usage(
+                "--stats reports a streamed run; it applies with --memory-limit",
+            ));
+        }
         if let Some(memory_limit) = self.memory_limit {
             let streams = |f: Format| matches!(f, Format::Npy | Format::Zarr);
             if !streams(input) || !streams(output) {

@@ -31,6 +31,7 @@ pub fn run(job: &GradJob, x: Option<&str>, time_unit: TimeUnit) -> Result<()> {
     }
     let delimiter = table::delimiter(&job.output);
     write_atomically(&job.output, |w| {
-        table::write(w, delimiter, t.x.as_ref(), &derivatives)
+        let deriv = gradient.options.deriv;
+        table::write(w, delimiter, t.x.as_ref(), deriv, &derivatives)
     })
 }
