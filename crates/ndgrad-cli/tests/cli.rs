@@ -1920,7 +1920,10 @@ mod schemes {
         let mut heights = Vec::new();
         for target in [case.rows - 1, 3, 1] {
             let mut reached = None;
-            for _ in 0..40 {
+            // Steps shrink, so a search that straddles the threshold by a noisy amount
+            // tries limits ever closer to it instead of hopping over it by half a row.
+            let mut step = row / 2;
+            for _ in 0..60 {
                 match stream_run(&args, limit) {
                     Ok(slab) => {
                         compare(case, &streamed, &reference, &args);
@@ -1929,13 +1932,14 @@ mod schemes {
                             reached = Some(slab);
                             break;
                         }
-                        limit -= (slab - target) * row - row / 2;
+                        limit -= (slab - target) * row - step;
                     }
                     Err(e) => {
                         assert!(e.contains("too small"), "{args:?}: {e}");
-                        limit += row / 2;
+                        limit += step;
                     }
                 }
+                step = (step * 3 / 4).max(row / 16);
             }
             assert!(
                 reached.is_some(),
@@ -2079,16 +2083,17 @@ mod schemes {
                 }
             }
         }
-        // Integers: constant ghost rows are cast to the data's dtype, like np.pad.
+        // Integers: constant ghost rows hold the value in the data's dtype, like np.pad;
+        // a value the dtype cannot hold is refused, streamed or not, before any output.
         let input = dir.join("in_i16.npy");
         write_array(&input, &values(&[rows, inner]), Dtype::I16, false);
         let case = Case {
-            input,
+            input: input.clone(),
             args: strings(&[
                 "--axis",
                 "0",
                 "--boundary",
-                "constant:2.5",
+                "constant:-2",
                 "--accuracy",
                 "4",
             ]),
@@ -2097,6 +2102,24 @@ mod schemes {
             rows,
         };
         check_streaming(dir, "i16", &case, calibrated);
+        let out = dir.join("i16_refused.npy");
+        for limit in [None, Some("64M")] {
+            let mut args = vec![
+                "grad",
+                s(&input),
+                "--axis",
+                "0",
+                "--boundary",
+                "constant:2.5",
+                "-o",
+                s(&out),
+            ];
+            args.extend(limit.map(|l| ["--memory-limit", l]).into_iter().flatten());
+            let (code, err) = fails(&args);
+            assert_eq!(code, 1, "{err}");
+            assert!(err.contains("cannot be held by int16 data"), "{err}");
+            assert!(!out.exists());
+        }
         // Three dimensions: the two inner axes are whole in every slab.
         let input = dir.join("in_3d.npy");
         write_array(&input, &values(&[20, 6, 1024]), Dtype::F64, false);

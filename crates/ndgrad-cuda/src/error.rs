@@ -17,6 +17,9 @@ pub enum Error {
     TooManyDims { ndim: usize },
     /// Pointers, strides or buffer counts that do not describe the planned arrays.
     Layout { detail: String },
+    /// The plan does not fit the data (a constant boundary value the data's integer type
+    /// cannot hold); the core's message.
+    Invalid { detail: String },
 }
 
 impl fmt::Display for Error {
@@ -39,7 +42,7 @@ impl fmt::Display for Error {
                  {ndim}; reshape it (merge axes that are not differentiated)",
                 crate::params::MAX_DIMS
             ),
-            Error::Layout { detail } => write!(f, "ndgrad: {detail}"),
+            Error::Layout { detail } | Error::Invalid { detail } => write!(f, "ndgrad: {detail}"),
         }
     }
 }

@@ -71,8 +71,12 @@ impl GpuPlan {
     /// type `data` on the GPU.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] naming the option the kernels do not run (a NaN policy).
+    /// [`Error::Unsupported`] naming the option the kernels do not run (a NaN policy);
+    /// [`Error::Invalid`] for a constant boundary value the data's type cannot hold.
     pub fn new(plan: &Plan, data: DType) -> Result<GpuPlan, Error> {
+        plan.check_constants(data).map_err(|e| Error::Invalid {
+            detail: e.to_string(),
+        })?;
         let axes = plan
             .backend_axes(data)
             .map_err(|e| Error::Unsupported { option: e.option })?;

@@ -85,11 +85,14 @@ where
     T::Output: numpy::Element,
 {
     let read = |a: &Bound<'py, PyUntypedArray>| -> PyResult<ArrayD<T>> {
+        let a = crate::layout::readable(a)?;
         let typed = a.cast::<PyArrayDyn<T>>().map_err(|_| {
             PyTypeError::new_err("a neighbour slice differs in dtype from its block")
         })?;
         Ok(typed.try_readonly()?.as_array().to_owned())
     };
+    crate::layout::check_ndim(block, "a block")?;
+    let block = &crate::layout::readable(block)?;
     let f = block.cast::<PyArrayDyn<T>>()?.try_readonly()?;
     let c_order: Vec<usize> = (0..block.ndim()).collect();
     let mut outputs = Vec::with_capacity(neighbours.len());

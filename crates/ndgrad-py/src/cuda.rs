@@ -74,6 +74,9 @@ pub fn cuda_plan(
         Err(reason) => return Err(declined(py, reason, axis, shape.len())),
     };
     let plan: Plan = make_plan(py, &shape, options, edge_order, ext)?;
+    // NumPy's exception class for a constant the data cannot hold, as on the CPU.
+    plan.check_constants(data)
+        .map_err(|e| crate::errors::to_py(py, e))?;
     let plan = GpuPlan::new(&plan, data).map_err(|e| PyTypeError::new_err(e.to_string()))?;
     let tables = plan
         .tables()

@@ -40,6 +40,8 @@ pub enum Decline {
     /// A Python-number spacing of zero with `edge_order` 2: NumPy computes `-1.5 / h` in
     /// Python and raises `ZeroDivisionError` at its own point in the sequence.
     ZeroDivision,
+    /// `f` has more dimensions than the engine's array views take (32; NumPy allows 64).
+    Dimensions,
 }
 
 impl Decline {
@@ -58,6 +60,7 @@ impl Decline {
                 "a Python-number spacing of zero with edge_order 2 (NumPy raises \
                  ZeroDivisionError)"
             }
+            Decline::Dimensions => "f has more than 32 dimensions",
         }
     }
 }

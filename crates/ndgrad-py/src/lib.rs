@@ -12,6 +12,7 @@ mod cuda;
 mod decline;
 mod errors;
 mod extensions;
+mod layout;
 mod operators;
 mod pool;
 
@@ -59,6 +60,10 @@ fn gradient<'py>(
         Ok(dtype) => dtype,
         Err(reason) => return declined(reason),
     };
+    if array.ndim() > layout::MAX_NDIM {
+        return declined(Decline::Dimensions);
+    }
+    let array = &layout::readable(array)?;
     let (options, edge_order) = match call_options(py, varargs, axis, edge_order) {
         Ok(options) => options,
         Err(reason) => return declined(reason),
@@ -123,9 +128,10 @@ fn call_options(
 /// describes each differentiated axis as `(axis, reach, (left, right) ghosts, (left, right)
 /// fills)`, a fill being None (one-sided), `"wrap"`, `"reflect"` or `("constant", value)`;
 /// or returns the `Declined` reason where NumPy must decide. The Dask front checks a call
-/// once with it before building its graph, and builds its halos and ghosts from it.
+/// once with it before building its graph, and builds its halos and ghosts from it; with
+/// the data's `dtype` it also checks that the dtype holds every constant boundary value.
 #[pyfunction]
-#[pyo3(signature = (shape, varargs, axis, edge_order, ext=None))]
+#[pyo3(signature = (shape, varargs, axis, edge_order, ext=None, dtype=None))]
 fn plan_axes<'py>(
     py: Python<'py>,
     shape: Vec<usize>,
@@ -133,12 +139,17 @@ fn plan_axes<'py>(
     axis: &Bound<'py, PyAny>,
     edge_order: &Bound<'py, PyAny>,
     ext: Option<&Bound<'py, PyAny>>,
+    dtype: Option<&Bound<'py, PyArrayDescr>>,
 ) -> PyResult<Py<PyAny>> {
     let (options, edge_order) = match call_options(py, varargs, axis, edge_order) {
         Ok(options) => options,
         Err(reason) => return Ok(Bound::new(py, reason)?.into_any().unbind()),
     };
     let plan = make_plan(py, &shape, options, edge_order, ext)?;
+    if let Some(dtype) = dtype.and_then(|d| args::dtype(d).ok()) {
+        plan.check_constants(dtype)
+            .map_err(|e| errors::to_py(py, e))?;
+    }
     let fill = |side: Option<ndgrad::Side>| -> PyResult<Py<PyAny>> {
         Ok(match side {
             None => "wrap".into_pyobject(py)?.into_any().unbind(),
@@ -470,6 +481,8 @@ fn user_outputs<'py>(
                     python_shape(array.shape())
                 )));
             }
+            layout::writable(o, &format!("out[{k}]"))?;
+            layout::check_ndim(o, &format!("out[{k}]"))?;
             Ok(o.clone())
         })
         .collect()

@@ -40,7 +40,8 @@ pub fn operator<'py>(
                  np.asarray(...)"
             ))
         })?;
-        arrays.push(a.clone());
+        crate::layout::check_ndim(a, &format!("{name}: component {i}"))?;
+        arrays.push(crate::layout::readable(a)?);
     }
     let Some(first) = arrays.first() else {
         return Err(PyValueError::new_err(format!("{name}: no input array")));

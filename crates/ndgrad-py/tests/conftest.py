@@ -134,6 +134,8 @@ def expected_decline(f, *varargs, axis=None, edge_order=1):
         return Declined.DTYPE
     if not f.dtype.isnative:
         return Declined.BYTE_ORDER
+    if f.ndim > 32:
+        return Declined.DIMENSIONS
     if axis is not None:
         axes = axis if isinstance(axis, (tuple, list)) else [axis]
         if not all(_native_axis(a) for a in axes):

@@ -217,6 +217,7 @@ impl Plan {
         out_strides: &[isize],
         out_range: Range<usize>,
     ) -> Result<(), Error> {
+        self.check_constants(T::DTYPE)?;
         let plan = &self.axes[k];
         let kernel = T::prepare(plan.precision, &plan.stencil);
         let job = self.block_job(

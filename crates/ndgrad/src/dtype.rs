@@ -115,6 +115,21 @@ impl DType {
         self.row().kind as char
     }
 
+    /// Whether `v` is a value of this type exactly: any number for floating and complex
+    /// types (rounded as NumPy rounds), a whole number in range for integers. A constant
+    /// boundary's ghost samples are stored in the data's type, as `np.pad` stores them,
+    /// and an integer type cannot hold NaN, fractions or values beyond its range.
+    pub fn holds(self, v: f64) -> bool {
+        let bits = 8 * self.itemsize() as i32;
+        let (lo, hi) = match self.kind() {
+            'i' => (-(2f64.powi(bits - 1)), 2f64.powi(bits - 1)),
+            'u' => (0.0, 2f64.powi(bits)),
+            _ => return true,
+        };
+        // `hi` itself is one past the largest value (2^63 has no i64).
+        v.fract() == 0.0 && v >= lo && v < hi
+    }
+
     /// Bytes per element.
     pub fn itemsize(self) -> usize {
         self.row().itemsize

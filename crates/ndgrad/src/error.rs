@@ -68,6 +68,12 @@ pub enum Error {
     PeriodRequired { axis: usize },
     /// A period not longer than the span of the coordinates (or not a positive number).
     PeriodTooShort { axis: usize, period: f64, span: f64 },
+    /// A constant boundary value the data's integer type cannot hold.
+    ConstantNotHeld {
+        axis: usize,
+        value: f64,
+        dtype: &'static str,
+    },
     /// A period that disagrees with an evenly spaced axis (`n * h`).
     PeriodMismatch {
         axis: usize,
@@ -232,6 +238,12 @@ impl fmt::Display for Error {
                 f,
                 "period={period:?} on axis {axis} must exceed x[-1] - x[0] = {span:?}"
             ),
+            Error::ConstantNotHeld { axis, value, dtype } => write!(
+                f,
+                "constant_values={value:?} on axis {axis} cannot be held by {dtype} data: \
+                 the ghost samples are stored in the data's dtype, as np.pad stores them; \
+                 give a whole number within {dtype}'s range, or convert f to float first"
+            ),
             Error::PeriodMismatch {
                 axis,
                 spacing,
@@ -377,6 +389,7 @@ impl Error {
             | Error::PeriodRequired { .. }
             | Error::PeriodTooShort { .. }
             | Error::PeriodMismatch { .. }
+            | Error::ConstantNotHeld { .. }
             | Error::OperatorAxes { .. }
             | Error::ComponentShape { .. }
             | Error::NanFound { .. } => NumpyErrorClass::ValueError,

@@ -51,6 +51,7 @@ impl Plan {
         f: ArrayView<'_, T, D>,
         targets: &[(*mut MaybeUninit<T::Output>, Vec<isize>)],
     ) -> Result<(), Error> {
+        self.check_constants(T::DTYPE)?;
         let kernels: Vec<_> = self
             .axes
             .iter()

@@ -321,7 +321,7 @@ impl Plan {
             }
         };
         let result = self
-            .sub_plan(sub, boundary)
+            .sub_plan(k, sub, boundary)
             .and_then(|plan| plan.gradient(ArrayView1::from(&values[..])));
         match result {
             Ok(g) => {

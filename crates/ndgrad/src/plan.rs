@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use ndarray::{ArrayD, IxDyn};
 
+use crate::DType;
 use crate::element::Real;
 use crate::error::Error;
 use crate::ghosts::{Fill, Ghosts};
@@ -28,6 +29,10 @@ pub struct Plan {
     pub(crate) shape: Vec<usize>,
     pub(crate) axes: Vec<AxisPlan>,
     pub(crate) scheme: Scheme,
+    /// Where the call asked for NumPy's scheme with the first derivative: its edge order,
+    /// which every one-sided axis runs (NumPy's own call, axis by axis), whatever the other
+    /// axes' boundary modes.
+    pub(crate) numpy_edge_order: Option<EdgeOrder>,
     pub(crate) deriv: u8,
     pub(crate) nan_policy: NanPolicy,
     pub(crate) parallelism: Parallelism,
@@ -166,11 +171,15 @@ impl Plan {
             .collect::<Result<Vec<_>, _>>()?;
         let scheme = scheme?;
         let boundaries = per_axis_boundary(&options.boundary, axes.len())?;
-        let numpy = matches!(scheme, Scheme::NumPy(_))
-            && options.deriv == 1
-            && boundaries.iter().all(|b| b.is_one_sided());
-        if let (true, Scheme::NumPy(edge_order)) = (numpy, scheme) {
-            // NumPy's own path: its length check and message, then its stencils.
+        let numpy_edge_order = match scheme {
+            Scheme::NumPy(e) if options.deriv == 1 => Some(e),
+            _ => None,
+        };
+        if let Some(edge_order) = numpy_edge_order
+            && boundaries.iter().all(|b| b.is_one_sided())
+        {
+            // NumPy's own path: its length check and message (for every axis before any
+            // other check), then its stencils.
             for &axis in &axes {
                 if shape[axis] < edge_order.min_len() {
                     return Err(Error::ArrayTooSmall {
@@ -183,25 +192,13 @@ impl Plan {
             let axes = axes
                 .iter()
                 .zip(spacings)
-                .map(|(&axis, spacing)| {
-                    let (precision, stencil) = resolve(spacing.clone(), edge_order);
-                    AxisPlan {
-                        axis,
-                        precision,
-                        stencil: AxisStencil::NumPy {
-                            stencil,
-                            edge_order,
-                        },
-                        ghosts: Ghosts::none(shape[axis]),
-                        boundary: Boundary::OneSided,
-                        spacing,
-                    }
-                })
-                .collect();
+                .map(|(&axis, spacing)| numpy_axis(axis, shape[axis], spacing, edge_order))
+                .collect::<Result<Vec<_>, _>>()?;
             return Ok(Plan {
                 shape: shape.to_vec(),
                 axes,
                 scheme,
+                numpy_edge_order,
                 deriv: 1,
                 nan_policy: options.nan_policy,
                 parallelism: options.parallelism,
@@ -250,8 +247,10 @@ impl Plan {
             .iter()
             .zip(spacings)
             .zip(boundaries)
-            .map(|((&axis, spacing), boundary)| {
-                request.axis(axis, shape[axis], spacing, None, boundary)
+            .map(|((&axis, spacing), boundary)| match numpy_edge_order {
+                // A one-sided axis beside axes with boundary modes: NumPy's call for it.
+                Some(e) if boundary.is_one_sided() => numpy_axis(axis, shape[axis], spacing, e),
+                _ => request.axis(axis, shape[axis], spacing, None, boundary),
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Plan {
@@ -261,6 +260,7 @@ impl Plan {
                 Family::Accuracy(p) => Scheme::Accuracy(p),
                 Family::SavitzkyGolay { .. } => scheme,
             },
+            numpy_edge_order,
             deriv: options.deriv,
             nan_policy: options.nan_policy,
             parallelism: options.parallelism,
@@ -317,6 +317,35 @@ impl Plan {
     /// If `k` is not below the number of outputs.
     pub fn boundary(&self, k: usize) -> Boundary {
         self.axes[k].boundary
+    }
+
+    /// Checks that data of `dtype` can hold every constant boundary value: the ghost samples
+    /// are stored in the data's type (as `np.pad` stores them), so an integer type refuses
+    /// NaN, fractions and values beyond its range ([`Error::ConstantNotHeld`]) rather than
+    /// wrapping or clamping them. Every executor runs it; fronts that build ghosts
+    /// themselves (Dask) call it before building any.
+    ///
+    /// # Errors
+    /// [`Error::ConstantNotHeld`] naming the first such axis.
+    pub fn check_constants(&self, dtype: DType) -> Result<(), Error> {
+        for a in &self.axes {
+            let sides = match a.boundary {
+                Boundary::Constant(v) => [Some(v), None],
+                Boundary::Sides(l, r) => [l, r].map(|s| match s {
+                    Side::Constant(v) => Some(v),
+                    _ => None,
+                }),
+                _ => [None, None],
+            };
+            if let Some(value) = sides.into_iter().flatten().find(|&v| !dtype.holds(v)) {
+                return Err(Error::ConstantNotHeld {
+                    axis: a.axis,
+                    value,
+                    dtype: dtype.name(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -678,7 +707,17 @@ impl Plan {
     /// as a 1-D axis with `boundary` (the axis's own, one-sided at cuts; periodic `Steps`
     /// wrap around the lane). An axis too short for the scheme is an error
     /// ([`Error::ArrayTooSmall`], [`Error::AxisTooShort`], [`Error::AxisShorterThanWindow`]).
-    pub(crate) fn sub_plan(&self, sub: SubAxis, boundary: Boundary) -> Result<Plan, Error> {
+    pub(crate) fn sub_plan(
+        &self,
+        k: usize,
+        sub: SubAxis,
+        boundary: Boundary,
+    ) -> Result<Plan, Error> {
+        // The scheme output `k` runs: NumPy's on a one-sided axis of a NumPy call.
+        let scheme = match self.numpy_edge_order {
+            Some(e) if self.axes[k].boundary.is_one_sided() => Scheme::NumPy(e),
+            _ => self.scheme,
+        };
         let n = sub.len();
         let periodic = boundary.sides().is_none();
         let mut lane = 0;
@@ -713,7 +752,7 @@ impl Plan {
             },
             (b, _) => b,
         };
-        let axis = match (self.scheme, self.deriv, boundary.is_one_sided()) {
+        let axis = match (scheme, self.deriv, boundary.is_one_sided()) {
             (Scheme::NumPy(edge_order), 1, true) => {
                 if n < edge_order.min_len() {
                     return Err(Error::ArrayTooSmall {
@@ -767,13 +806,43 @@ impl Plan {
         Ok(Plan {
             shape: vec![n],
             axes: vec![axis],
-            scheme: self.scheme,
+            scheme,
+            numpy_edge_order: self.numpy_edge_order,
             deriv: self.deriv,
             nan_policy: NanPolicy::Propagate,
             parallelism: Parallelism::Serial,
             task_size: self.task_size,
         })
     }
+}
+
+/// An axis computed with NumPy's formulas and `edge_order`, exactly as `np.gradient` does;
+/// [`Error::ArrayTooSmall`] where the axis is shorter than the edge order needs.
+fn numpy_axis(
+    axis: usize,
+    len: usize,
+    spacing: AxisSpacing,
+    edge_order: EdgeOrder,
+) -> Result<AxisPlan, Error> {
+    if len < edge_order.min_len() {
+        return Err(Error::ArrayTooSmall {
+            axis,
+            len,
+            required: edge_order.min_len(),
+        });
+    }
+    let (precision, stencil) = resolve(spacing.clone(), edge_order);
+    Ok(AxisPlan {
+        axis,
+        precision,
+        stencil: AxisStencil::NumPy {
+            stencil,
+            edge_order,
+        },
+        ghosts: Ghosts::none(len),
+        boundary: Boundary::OneSided,
+        spacing,
+    })
 }
 
 fn to_vec<'a, K: Real>(x: impl Iterator<Item = &'a K>) -> Vec<K> {

@@ -507,3 +507,38 @@ fn errors_name_the_argument_and_the_fix() {
         Error::BoundaryCount { given: 2, axes: 1 }
     );
 }
+
+#[test]
+fn one_sided_axes_keep_numpys_call_beside_boundary_modes() {
+    // Each axis is computed as its own boundary mode says: the one-sided axis of a call
+    // with a periodic one is np.gradient's (edge order 1 unless asked), bit for bit.
+    let f = ndarray::Array2::from_shape_fn((6, 7), |(i, j)| ((i * 7 + j) as f64).powi(2).sin());
+    for edge in [EdgeOrder::First, EdgeOrder::Second] {
+        let mixed = GradientOptions::new()
+            .edge_order(edge)
+            .boundaries([Boundary::Periodic { period: None }, Boundary::OneSided]);
+        let got = gradient(f.view(), &mixed).unwrap();
+        let numpy = gradient(f.view(), &GradientOptions::new().axis(1).edge_order(edge)).unwrap();
+        assert_eq!(got[1], numpy[0], "{edge:?}");
+        let periodic = GradientOptions::new()
+            .axis(0)
+            .boundary(Boundary::Periodic { period: None });
+        assert_eq!(got[0], gradient(f.view(), &periodic).unwrap()[0]);
+    }
+    // The same with NaN under `split`: the one-sided axis's runs keep NumPy's call too.
+    let mut g = f.clone();
+    g[[2, 3]] = f64::NAN;
+    let mixed = GradientOptions::new()
+        .nan_policy(ndgrad::NanPolicy::Split)
+        .boundaries([Boundary::Periodic { period: None }, Boundary::OneSided]);
+    let alone = GradientOptions::new()
+        .nan_policy(ndgrad::NanPolicy::Split)
+        .axis(1);
+    let got = gradient(g.view(), &mixed).unwrap();
+    let want = gradient(g.view(), &alone).unwrap();
+    assert_eq!(
+        got[1].mapv(f64::to_bits),
+        want[0].mapv(f64::to_bits),
+        "split on the one-sided axis"
+    );
+}

@@ -61,8 +61,10 @@ impl Args {
         require(
             &self.output,
             |f| f == Format::Image,
-            "the plot is written as .png",
+            "the plot is written as .png or .tif",
         )?;
+        // .jpg reads as an image but is not written: said before any work.
+        crate::images::format_of(&self.output)?;
         refuse_overwrite(&self.output, &[&self.table])?;
         let options = GradientOptions::new().edge_order(self.edge_order);
         Ok(PlotJob {

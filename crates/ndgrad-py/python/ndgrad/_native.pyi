@@ -56,6 +56,7 @@ class Declined:
     EDGE_ORDER: ClassVar[Declined]
     SPACING: ClassVar[Declined]
     ZERO_DIVISION: ClassVar[Declined]
+    DIMENSIONS: ClassVar[Declined]
     @property
     def reason(self) -> str:
         """What was declined, in words."""
@@ -79,6 +80,7 @@ def plan_axes(
     axis: _Axis,
     edge_order: int,
     ext: _Extensions = None,
+    dtype: np.dtype[Any] | None = None,
 ) -> tuple[_AxisInfo, ...] | Declined: ...
 def output_dtype(dtype: DTypeLike) -> _OutputDTypeName | None: ...
 def fill_out(

@@ -90,7 +90,7 @@ def _gradient(x, varargs, axis, edge_order, ext):
     edge = 1 if edge_order is _NoValue else edge_order
     if gpu:
         return _gpu_gradient(x, varargs, axis, edge, ext)
-    axes = _native.plan_axes(list(x.shape), varargs, axis, edge, ext)
+    axes = _native.plan_axes(list(x.shape), varargs, axis, edge, ext, x.dtype)
     # The engine's dtype table decides which data it computes and the gradient's dtype.
     out_name = _native.output_dtype(x.dtype)
     if isinstance(axes, _native.Declined) or out_name is None:
@@ -120,7 +120,7 @@ def _gpu_gradient(x, varargs, axis, edge, ext):
     # The GPU path's own validation, once, before any graph: NumPy's errors, and a
     # TypeError naming any extension the kernels do not run.
     plan = _native.cuda_plan(tuple(x.shape), x.dtype, varargs, axis, edge, ext)
-    infos = _native.plan_axes(list(x.shape), varargs, axis, edge, ext)
+    infos = _native.plan_axes(list(x.shape), varargs, axis, edge, ext, x.dtype)
     if not infos:
         return ()
     # The kernels read ghost samples (boundary modes) through the index map of the whole
