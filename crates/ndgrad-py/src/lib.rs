@@ -401,11 +401,13 @@ fn pool_info(py: Python<'_>) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (limit=None, idle_seconds=None))]
 fn configure_pool(limit: Option<usize>, idle_seconds: Option<f64>) -> PyResult<bool> {
+    // A Duration holds up to about 1.8e19 seconds; beyond that (or negative, NaN) the
+    // conversion would panic.
     if let Some(s) = idle_seconds
-        && !(s.is_finite() && s >= 0.0)
+        && std::time::Duration::try_from_secs_f64(s).is_err()
     {
         return Err(PyValueError::new_err(format!(
-            "idle_seconds must be a finite number of seconds >= 0, got {s}"
+            "idle_seconds must be a finite number of seconds from 0 to 1e18, got {s}"
         )));
     }
     Ok(pool::configure(limit, idle_seconds))

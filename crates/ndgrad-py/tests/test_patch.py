@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import ndgrad
-from conftest import assert_same, readme_example
+from conftest import assert_same, outcome, readme_example
 
 ORIGINAL = np.gradient
 
@@ -244,6 +244,27 @@ def test_dask_is_computed_by_ndgrad(rng, spy):
     assert isinstance(patched, da.Array) and spy
     assert_same(patched.compute(), plain.compute())
     assert_same(patched.compute(), ORIGINAL(f, axis=0))
+
+
+def test_datetime_spacing_keeps_numpys_outcome():
+    f = np.arange(5.0) ** 2
+    t = np.arange("2020-01-01", "2020-01-06", dtype="datetime64[D]")
+    for spacing in (t, np.datetime64("2020-01-01")):
+        plain = outcome(ORIGINAL, f, spacing)
+        with ndgrad.patched_numpy():
+            patched = outcome(np.gradient, f, spacing)
+        assert type(patched) is type(plain) and repr(patched) == repr(plain)
+
+
+def test_dask_calls_ndgrad_leaves_to_dask_still_work():
+    # Object data and an integer NumPy scalar spacing: dask's own gradient, as unpatched.
+    da = pytest.importorskip("dask.array")
+    f = np.arange(48.0).reshape(6, 8) ** 2
+    for x, args in [(da.from_array(f.astype(object), chunks=(3, 4)), ()),
+                    (da.from_array(f, chunks=(3, 4)), (np.int64(2),))]:
+        plain, patched = both(gradient, x, *args)
+        for p, q in zip(plain, patched):
+            assert_same(np.asarray(q.compute(), dtype=float), np.asarray(p.compute(), dtype=float))
 
 
 class Duck:

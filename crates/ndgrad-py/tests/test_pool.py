@@ -149,5 +149,8 @@ def test_a_forked_child_gets_a_working_pool_of_its_own(rng):
 def test_bad_settings_name_the_argument():
     with pytest.raises(ValueError, match="limit must be a number of bytes"):
         configure_pool(-1)
-    with pytest.raises(ValueError, match="idle_seconds must be"):
-        configure_pool(idle_seconds=float("nan"))
+    with pytest.raises(ValueError, match="limit must be a number of bytes"):
+        configure_pool(True)
+    for bad in (float("nan"), -1.0, float("inf"), 1e30):
+        with pytest.raises(ValueError, match="idle_seconds must be"):
+            configure_pool(idle_seconds=bad)

@@ -9,7 +9,8 @@ scikit-learn-intelex's ``patch_sklearn``. ``unpatch_numpy()`` puts the original 
 The replacement keeps NumPy's signature (``inspect.signature`` and ``help`` show NumPy's),
 and sends a call back to the original where NumPy itself would not run its own code: an
 argument whose type overrides ``__array_function__`` (CuPy, pint, sparse, ...) other than a
-dask array ``f``, which ndgrad computes lazily. Inputs ndgrad hands to NumPy (masked arrays,
+dask array ``f``, which ndgrad computes lazily (a dask call ``ndgrad.dask`` leaves to dask
+goes to dask's own gradient, as before the patch). Inputs ndgrad hands to NumPy (masked arrays,
 object data, ...) reach the original too, not the replacement again.
 
 The patch is process-wide, as the ``numpy`` module is: while it is in effect every thread
@@ -108,13 +109,23 @@ def _replacement(original):
         if (not dask_f and _overrides(f)) or any(
                 _overrides(v) and not (dask_f and _is_dask_array(v)) for v in varargs):
             return original(f, *varargs, axis=axis, edge_order=edge_order)
+        if any(_is_datetime(v) for v in varargs):
+            # ndgrad reads datetime64 spacing as elapsed time (an extension); NumPy raises,
+            # and a drop-in keeps NumPy's outcome.
+            return original(f, *varargs, axis=axis, edge_order=edge_order)
         if not dask_f:
             f = np.asanyarray(f)  # NumPy's first step (DataArrays, lists, ...)
         token = _INSIDE.set(True)
         try:
             return ndgrad.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+        except NotImplementedError:
+            if not dask_f:
+                raise
+            # A dask call ndgrad.dask leaves to dask (object or bool data, integer NumPy
+            # scalars as spacing, ...): what np.gradient did before the patch.
         finally:
             _INSIDE.reset(token)
+        return original(f, *varargs, axis=axis, edge_order=edge_order)
 
     implementation = getattr(original, "_implementation", None)
     if implementation is not None:
@@ -126,6 +137,14 @@ def _overrides(x):
     """Whether NumPy would dispatch on ``x`` (its type overrides ``__array_function__``)."""
     method = getattr(type(x), "__array_function__", None)
     return method is not None and method is not _NDARRAY_FUNCTION
+
+
+def _is_datetime(v):
+    """Whether spacing `v` holds datetime64 values (an array, a scalar or a list of them)."""
+    dtype = getattr(v, "dtype", None)
+    if dtype is None and isinstance(v, (list, tuple)):
+        dtype = np.asarray(v).dtype
+    return dtype is not None and np.dtype(dtype).kind == "M"
 
 
 def _is_dask_array(x):

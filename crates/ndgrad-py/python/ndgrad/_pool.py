@@ -32,6 +32,7 @@ def configure_pool(limit=None, idle_seconds=None):
     Returns True, or False in the rare moment another thread is using the pool (nothing
     changed then; call again). ``NDGRAD_POOL_BYTES`` sets the limit a process starts with.
     """
-    if limit is not None and (not isinstance(limit, int) or limit < 0):
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                              or limit < 0):
         raise ValueError(f"limit must be a number of bytes >= 0, got {limit!r}")
     return _native.configure_pool(limit, idle_seconds)
