@@ -126,14 +126,18 @@ def gradient(
         ndgrad extension: what lies beyond the ends of each axis: ``"one-sided"``
         (NumPy's), ``"periodic"``, ``"reflect"`` (``np.pad`` mode ``"reflect"``) or
         ``"constant"`` (``np.pad`` mode ``"constant"``). One mode for all axes, one per
-        differentiated axis, or a ``(left, right)`` pair of non-periodic modes.
+        differentiated axis, or a ``(left, right)`` pair of non-periodic modes. Each axis
+        follows its own mode: without ``accuracy``, an axis with a boundary mode runs
+        accuracy 2, a one-sided axis of the same call NumPy's ``edge_order``.
     period : float or sequence, optional
         ndgrad extension: the period of periodic axes, a positive length in units of the
         spacing. Evenly spaced axes default to ``n * |h|``; uneven coordinates need it (it
         must exceed ``|x[-1] - x[0]|``; coordinates may increase or decrease).
     constant_values : float or sequence, optional
         ndgrad extension: the value beyond ``"constant"`` ends (default 0), one for all,
-        one per axis, or ``(left, right)`` pairs.
+        one per axis, or ``(left, right)`` pairs. Stored in ``f``'s dtype as ``np.pad``
+        stores it: integer data refuses NaN, fractions and values out of its range
+        (``ValueError``).
     nan_policy : {"propagate", "omit", "split", "raise"}, optional
         ndgrad extension: what NaN samples mean (complex: NaN in either part; infinities
         always propagate). ``"propagate"`` (default): NumPy's behaviour. ``"omit"``: NaN
