@@ -169,8 +169,21 @@ fn same<O: Element>(got: &ArrayD<O>, want: &ArrayD<O>, what: &str) {
     }
 }
 
-/// One case in every layout: C, Fortran, strided, reversed, transposed.
+/// One case in every layout: C, Fortran, strided, reversed, transposed. A constant
+/// boundary value the data's type cannot hold is refused by both engines instead.
 fn check<T: Element>(shape: &[usize], options: &GradientOptions, what: &str) {
+    let plan = Plan::new(shape, options).unwrap();
+    if plan.check_constants(T::DTYPE).is_err() {
+        assert!(
+            matches!(
+                GpuPlan::new(&plan, T::DTYPE),
+                Err(ndgrad_cuda::Error::Invalid { .. })
+            ),
+            "{what}: the GPU plan takes a constant {:?} cannot hold",
+            T::DTYPE
+        );
+        return;
+    }
     let n: usize = shape.iter().product::<usize>();
     let data: Vec<T> = values(n, shape.len() as u64 + 17)
         .into_iter()
@@ -522,6 +535,9 @@ fn boundary_modes_equal_the_cpu_engine() {
         Boundary::Reflect,
         Boundary::Constant(2.75),
         Boundary::Constant(-1e300),
+        // Whole numbers every integer type holds: integer data with constant ghosts.
+        Boundary::Constant(3.0),
+        Boundary::Sides(Side::Constant(-2.0), Side::Reflect),
         Boundary::Sides(Side::OneSided, Side::Reflect),
         Boundary::Sides(Side::Constant(-3.5), Side::Reflect),
     ];
