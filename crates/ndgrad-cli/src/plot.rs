@@ -117,16 +117,19 @@ fn exponent(values: impl Iterator<Item = f64>) -> i32 {
     }
 }
 
-/// `values` divided by `10^e`, and `label` saying so.
-fn scaled(values: &[f64], e: i32, label: &str) -> (Vec<f64>, String) {
-    if e == 0 {
-        return (values.to_vec(), label.to_string());
-    }
+/// `values` divided by `10^e`.
+fn scaled(values: &[f64], e: i32) -> Vec<f64> {
     let f = 10f64.powi(e);
-    (
-        values.iter().map(|v| v / f).collect(),
-        format!("{label} (x 1e{e})"),
-    )
+    values.iter().map(|v| v / f).collect()
+}
+
+/// `label`, saying when its values are drawn divided by `10^e`.
+fn scaled_label(label: &str, e: i32) -> String {
+    if e == 0 {
+        label.to_string()
+    } else {
+        format!("{label} (x 1e{e})")
+    }
 }
 
 fn panel(
@@ -141,14 +144,15 @@ fn panel(
     }: Panel,
 ) -> Result<()> {
     let err = |e: DrawingAreaErrorKind<_>| anyhow!("drawing: {e}");
-    let (x, x_label) = scaled(x, exponent(x.iter().copied()), x_label);
+    let ex = exponent(x.iter().copied());
+    let (x, x_label) = (scaled(x, ex), scaled_label(x_label, ex));
     let ey = exponent(series.iter().flat_map(|s| s.values.iter().copied()));
-    let (_, y_label) = scaled(&[], ey, y_label);
+    let y_label = scaled_label(y_label, ey);
     let series: Vec<Series> = series
         .iter()
         .map(|s| Series {
             name: s.name.clone(),
-            values: scaled(&s.values, ey, "").0,
+            values: scaled(&s.values, ey),
             style: s.style,
         })
         .collect();

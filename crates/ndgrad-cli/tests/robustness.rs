@@ -34,6 +34,15 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     all
 }
 
+/// A 64 x 48 gray image at `path` (its format from the extension), pixel `i` `(i * k) % m`.
+fn gray_image(path: &Path, k: usize, m: usize) {
+    let pixels: Vec<u8> = (0..64 * 48).map(|i| ((i * k) % m) as u8).collect();
+    image::GrayImage::from_raw(64, 48, pixels)
+        .unwrap()
+        .save(path)
+        .unwrap();
+}
+
 fn ramp(path: &Path, rows: usize, cols: usize) {
     let values: Vec<f64> = (0..rows * cols).map(|i| ((i * i) % 97) as f64).collect();
     write_f64_npy(path, &[rows, cols], &values);
@@ -191,11 +200,7 @@ fn plots_of_values_near_the_largest_float_finish() {
 fn edges_write_both_images_or_neither() {
     let dir = tmp();
     let img = dir.path().join("g.png");
-    let pixels: Vec<u8> = (0..64 * 48).map(|i| ((i * 7) % 251) as u8).collect();
-    image::GrayImage::from_raw(64, 48, pixels)
-        .unwrap()
-        .save(&img)
-        .unwrap();
+    gray_image(&img, 7, 251);
     let out = dir.path().join("e.png");
     for direction in ["d.npy", "d.jpg"] {
         let d = dir.path().join(direction);
@@ -245,8 +250,8 @@ fn thread_counts_are_bounded() {
 }
 
 #[test]
-fn a_terminated_stream_leaves_no_output() {
-    for signal in [libc::SIGTERM, libc::SIGHUP] {
+fn an_interrupted_stream_leaves_no_output() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         let dir = tmp();
         let big = dir.path().join("big.npy");
         ramp(&big, 4000, 2000);
@@ -279,6 +284,11 @@ fn a_terminated_stream_leaves_no_output() {
         // SAFETY: signalling our own child process.
         unsafe { libc::kill(child.id() as i32, signal) };
         let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("too small"),
+            "the stream never started: {stderr}"
+        );
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -287,7 +297,16 @@ fn a_terminated_stream_leaves_no_output() {
             names.iter().all(|n| !n.contains("partial")),
             "left behind: {names:?}"
         );
-        if !output.status.success() {
+        if output.status.success() {
+            // It finished before the signal arrived: then the outputs must be complete.
+            for k in 0..2 {
+                let axis = dir.path().join(format!("out.axis{k}.npy"));
+                assert_eq!(
+                    std::fs::metadata(&axis).unwrap().len(),
+                    128 + 4000 * 2000 * 8
+                );
+            }
+        } else {
             assert_eq!(output.status.code(), Some(130), "signal {signal}");
             assert!(names.iter().all(|n| !n.starts_with("out")), "{names:?}");
         }
@@ -298,11 +317,7 @@ fn a_terminated_stream_leaves_no_output() {
 fn a_truncated_jpeg_is_refused() {
     let dir = tmp();
     let jpg = dir.path().join("photo.jpg");
-    let pixels: Vec<u8> = (0..64 * 48).map(|i| ((i * 13) % 256) as u8).collect();
-    image::GrayImage::from_raw(64, 48, pixels)
-        .unwrap()
-        .save(&jpg)
-        .unwrap();
+    gray_image(&jpg, 13, 256);
     let npz = dir.path().join("g.npz");
     ok(&["grad", s(&jpg), "-o", s(&npz)]);
     let bytes = std::fs::read(&jpg).unwrap();
