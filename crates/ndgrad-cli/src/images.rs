@@ -13,20 +13,17 @@ use crate::options::Depth;
 /// An image as a 2-D float64 array (rows, columns) of its raw sample values; color images
 /// become luminance `(0.299 R + 0.587 G) + 0.114 B` (ITU-R BT.601), alpha is ignored.
 pub fn read_luminance(path: &Path) -> Result<Array2<f64>> {
-    let reader = image::ImageReader::open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?
+    // Read once: the bytes serve both the completeness check and the decoder.
+    let bytes = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes.as_slice()))
         .with_guessed_format()
         .with_context(|| format!("cannot read {}", path.display()))?;
-    if reader.format() == Some(ImageFormat::Jpeg) {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if !jpeg_is_complete(&bytes) {
-            bail!(
-                "{}: truncated JPEG (the image data has no end marker); the decoder would \
-                 fill the missing part with gray",
-                path.display()
-            );
-        }
+    if reader.format() == Some(ImageFormat::Jpeg) && !jpeg_is_complete(&bytes) {
+        bail!(
+            "{}: truncated JPEG (the image data has no end marker); the decoder would fill \
+             the missing part with gray",
+            path.display()
+        );
     }
     let img = reader
         .decode()
